@@ -1,0 +1,3 @@
+import { VERSION } from '../index.js';
+
+process.stdout.write(`lobster ${VERSION}\n`);

@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { entities } from './entities.js';
+import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000000000-init.js';
+import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+// biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
+const migrations: Record<Dialect, Function[]> = {
+  sqlite: [SqliteInit],
+  postgres: [PostgresInit],
+};
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  options: DataSourceOptions;
+  /** PostgreSQL schema named by `?schema=` in the URL, created before first use. */
+  schema?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * `sqlite:PATH`, `sqlite::memory:` or `postgres://…[?schema=NAME]`. A schema lets several deployments
+ * (or test suites) share one PostgreSQL database without seeing each other's tables.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    const database = path === ':memory:' ? ':memory:' : resolve(path);
+    return {
+      dialect: 'sqlite',
+      options: {
+        type: 'sqlite',
+        database,
+        entities,
+        migrations: migrations.sqlite,
+        synchronize: false,
+        enableWAL: database !== ':memory:',
+        busyTimeout: 5_000,
+      },
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema') ?? undefined;
+    parsed.searchParams.delete('schema');
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new Error(`DATABASE_URL schema "${schema}" must match ${SCHEMA_NAME}`);
+    }
+    return {
+      dialect: 'postgres',
+      ...(schema ? { schema } : {}),
+      options: {
+        type: 'postgres',
+        url: parsed.toString(),
+        entities,
+        migrations: migrations.postgres,
+        synchronize: false,
+        ...(schema ? { schema } : {}),
+        extra: { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) },
+      },
+    };
+  }
+  throw new Error('DATABASE_URL must start with "sqlite:" or "postgres://"');
+}
+
+async function createSchema(target: DatabaseTarget): Promise<void> {
+  if (target.dialect !== 'postgres' || !target.schema) return;
+  const client = new pg.Client({ connectionString: (target.options as { url: string }).url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
+  } catch (err) {
+    // Two instances starting together may race to create it; the loser finds it there.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens the database and brings it to the latest migration (never `synchronize`). */
+export async function openDataSource(
+  url: string,
+  { migrate = true } = {},
+): Promise<{
+  dataSource: DataSource;
+  dialect: Dialect;
+}> {
+  const target = parseDatabaseUrl(url);
+  if (target.dialect === 'sqlite' && target.options.database !== ':memory:') {
+    mkdirSync(dirname(target.options.database as string), { recursive: true });
+  }
+  await createSchema(target);
+  const dataSource = new DataSource(target.options);
+  await dataSource.initialize();
+  try {
+    if (migrate) await runMigrations(dataSource, target.dialect);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  return { dataSource, dialect: target.dialect };
+}
+
+/** On PostgreSQL an advisory lock lets several instances start at once without racing the migrations. */
+export async function runMigrations(dataSource: DataSource, dialect: Dialect): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  }
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7042001)');
+    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(7042001)').catch(() => {});
+    await runner.release();
+  }
+}

@@ -1,0 +1,48 @@
+import type { EntityManager } from 'typeorm';
+import { randomBase62 } from '../crypto.js';
+import { EventEntity, type EventRow } from '../db/entities.js';
+
+export const API_VERSION = '2024-01-01';
+
+/** An event as the API shows it (`{id: "evt_…", type, api_version, created_at, data}`). */
+export interface PublicEvent {
+  id: string;
+  type: string;
+  api_version: string;
+  created_at: string;
+  data: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  orgId: string;
+  type: string;
+  data: Record<string, unknown>;
+  cageId?: string;
+}
+
+/**
+ * Appends to the org's event log inside the caller's transaction, so an event exists exactly when the
+ * change it describes was committed. Data must never carry secrets (keys, env values, URLs with tokens).
+ */
+export async function appendEvent(manager: EntityManager, event: NewEvent, nowMs: number): Promise<EventRow> {
+  const row = manager.create(EventEntity, {
+    id: `evt_${randomBase62(24)}`,
+    orgId: event.orgId,
+    type: event.type,
+    apiVersion: API_VERSION,
+    cageId: event.cageId ?? null,
+    data: JSON.stringify(event.data),
+    createdAt: new Date(nowMs).toISOString(),
+  });
+  return manager.save(EventEntity, row);
+}
+
+export function toPublicEvent(row: EventRow): PublicEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    api_version: row.apiVersion,
+    created_at: row.createdAt,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
