@@ -15,7 +15,9 @@ export class Database {
   constructor(
     readonly dataSource: DataSource,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    if (dialect === 'sqlite') beginImmediately(dataSource);
+  }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -36,6 +38,22 @@ export class Database {
     await this.queue;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/**
+ * SQLite's default deferred `BEGIN` takes the write lock only at the first write; if another process
+ * wrote in between, that upgrade fails at once with SQLITE_BUSY instead of waiting. `BEGIN IMMEDIATE`
+ * takes the write lock up front, so the busy timeout applies and two processes on one file take turns.
+ * The SQLite driver uses a single query runner, so rewriting its BEGIN covers every transaction.
+ */
+function beginImmediately(dataSource: DataSource): void {
+  const runner = dataSource.createQueryRunner();
+  const query = runner.query.bind(runner);
+  runner.query = ((sql: string, ...rest: unknown[]) =>
+    (query as (...args: unknown[]) => Promise<unknown>)(
+      sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
+      ...rest,
+    )) as typeof runner.query;
 }
 
 /** True when a write failed on a UNIQUE constraint (SQLite or PostgreSQL). */
