@@ -111,9 +111,11 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
         [...servers].map(
           (server) =>
             new Promise<void>((resolve) => {
+              // Connections that finish their request while we wait go idle; close them as they do.
+              const sweep = setInterval(() => server.closeIdleConnections(), 50);
               const force = setTimeout(() => server.closeAllConnections(), graceMs);
-              force.unref();
               server.close(() => {
+                clearInterval(sweep);
                 clearTimeout(force);
                 resolve();
               });

@@ -32,7 +32,10 @@ describe.each(targets)('API keys on $name', (target) => {
 
     const list = await call(`${server.url}/v1/apikeys`, { key: server.adminKey });
     expect(list.status).toBe(200);
-    expect(list.body.data.map((k: { name: string }) => k.name)).toEqual(['CI/CD Pipeline', 'Bootstrap admin key']);
+    expect(list.body.data.map((k: { name: string }) => k.name)).toEqual([
+      'CI/CD Pipeline',
+      'Bootstrap admin key',
+    ]);
     const one = await call(`${server.url}/v1/apikeys/${created.body.id}`, { key: server.adminKey });
     expect(one.body).toEqual({ ...created.body, key: undefined, lastUsedAt: null });
     for (const shown of [JSON.stringify(list.body), JSON.stringify(one.body)]) {
@@ -55,7 +58,10 @@ describe.each(targets)('API keys on $name', (target) => {
   it('revokes at once on this instance and writes apikey.created / apikey.revoked events', async () => {
     const created = await create({ name: 'temp', scope: 'admin' });
     expect((await call(`${server.url}/v1/apikeys`, { key: created.body.key })).status).toBe(200);
-    const revoked = await call(`${server.url}/v1/apikeys/${created.body.id}`, { method: 'DELETE', key: server.adminKey });
+    const revoked = await call(`${server.url}/v1/apikeys/${created.body.id}`, {
+      method: 'DELETE',
+      key: server.adminKey,
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     const after = await call(`${server.url}/v1/apikeys`, { key: created.body.key });
@@ -64,11 +70,17 @@ describe.each(targets)('API keys on $name', (target) => {
     // Gone from the API: not listed, not found, cannot be revoked twice.
     const list = await call(`${server.url}/v1/apikeys`, { key: server.adminKey });
     expect(list.body.data.map((k: { id: string }) => k.id)).not.toContain(created.body.id);
-    const again = await call(`${server.url}/v1/apikeys/${created.body.id}`, { method: 'DELETE', key: server.adminKey });
+    const again = await call(`${server.url}/v1/apikeys/${created.body.id}`, {
+      method: 'DELETE',
+      key: server.adminKey,
+    });
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('APIKEY_NOT_FOUND');
 
-    const events = await server.app.db.manager.find(EventEntity, { where: { orgId: server.orgId }, order: { seq: 'ASC' } });
+    const events = await server.app.db.manager.find(EventEntity, {
+      where: { orgId: server.orgId },
+      order: { seq: 'ASC' },
+    });
     const mine = events.filter((e) => JSON.parse(e.data).id === created.body.id);
     expect(mine.map((e) => e.type)).toEqual(['apikey.created', 'apikey.revoked']);
     expect(mine[0]!.id).toMatch(/^evt_/);
@@ -123,10 +135,10 @@ describe.each(targets)('API keys on $name', (target) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { body: { data: { name: string }[]; hasMore: boolean; nextCursor: string | null } } = await call(
-        `${server.url}/v1/apikeys?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-        { key: server.adminKey },
-      );
+      const page: { body: { data: { name: string }[]; hasMore: boolean; nextCursor: string | null } } =
+        await call(`${server.url}/v1/apikeys?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+          key: server.adminKey,
+        });
       seen.push(...page.body.data.map((k) => k.name));
       cursor = page.body.nextCursor;
       expect(page.body.hasMore).toBe(cursor !== null);

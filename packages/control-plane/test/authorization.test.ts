@@ -118,7 +118,7 @@ describe.each(targets)('authorization matrix on $name', (target) => {
   }
 
   it("another org's list never shows this org's keys", async () => {
-    const res = await call(`${server.url}/v1/apikeys`, { key: keys.otherOrg });
+    const res = await call(`${server.url}/v1/apikeys`, { key: keys.otherOrg! });
     expect(res.body.data.map((k: { name: string }) => k.name)).toEqual(['Bootstrap admin key']);
     const mine = await call(`${server.url}/v1/apikeys`, { key: server.adminKey });
     expect(mine.body.data.map((k: { id: string }) => k.id)).toContain(victimId);

@@ -19,12 +19,27 @@ describe.each(targets)('bad input on $name', (target) => {
   it.each([
     ['malformed JSON', '{"name": "x",', 'INVALID_JSON', /^Request body is not valid JSON: /],
     ['a JSON array', '[1,2]', 'VALIDATION_ERROR', /^body: Invalid input: expected object, received array$/],
-    ['wrong types', { name: 42, scope: true }, 'VALIDATION_ERROR', /^name: .*expected string.*; scope: Invalid option/],
-    ['an unknown field', { name: 'x', scope: 'admin', role: 'owner' }, 'VALIDATION_ERROR', /^role: unknown field$/],
+    [
+      'wrong types',
+      { name: 42, scope: true },
+      'VALIDATION_ERROR',
+      /^name: .*expected string.*; scope: Invalid option/,
+    ],
+    [
+      'an unknown field',
+      { name: 'x', scope: 'admin', role: 'owner' },
+      'VALIDATION_ERROR',
+      /^role: unknown field$/,
+    ],
     ['missing fields', {}, 'VALIDATION_ERROR', /^name: .*; scope: /],
     ['an empty body', '', 'VALIDATION_ERROR', /^name: .*; scope: /],
     ['a blank name', { name: '   ', scope: 'admin' }, 'VALIDATION_ERROR', /^name: Too small/],
-    ['a bad expiresAt', { name: 'x', scope: 'admin', expiresAt: 'tomorrow' }, 'VALIDATION_ERROR', /^expiresAt: Invalid ISO datetime$/],
+    [
+      'a bad expiresAt',
+      { name: 'x', scope: 'admin', expiresAt: 'tomorrow' },
+      'VALIDATION_ERROR',
+      /^expiresAt: Invalid ISO datetime$/,
+    ],
   ])('rejects %s with 400 naming the problem and writes nothing', async (_label, body, code, message) => {
     const [keys, events] = [await keyCount(), await eventCount()];
     const res = await post(body);
@@ -83,7 +98,9 @@ describe.each(targets)('bad input on $name', (target) => {
   it('rejects bad query parameters by name', async () => {
     const res = await call(`${server.url}/v1/apikeys?limit=1000&color=red`, { key: server.adminKey });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/limit: Too big.*; color: unknown field|color: unknown field.*limit: Too big/);
+    expect(res.body.error.message).toMatch(
+      /limit: Too big.*; color: unknown field|color: unknown field.*limit: Too big/,
+    );
   });
 
   it('answers unknown routes with 404 and wrong methods with 405, in the surface envelope', async () => {
@@ -92,7 +109,11 @@ describe.each(targets)('bad input on $name', (target) => {
     expect(missing.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /v1/nothing' } });
     const honey = await call(`${server.url}/dashboard/api/nothing`, { key: server.adminKey });
     expect(honey.status).toBe(404);
-    expect(honey.body).toEqual({ success: false, error: 'No route for GET /dashboard/api/nothing', code: 'NOT_FOUND' });
+    expect(honey.body).toEqual({
+      success: false,
+      error: 'No route for GET /dashboard/api/nothing',
+      code: 'NOT_FOUND',
+    });
     const wrong = await call(`${server.url}/v1/apikeys`, { method: 'PUT', key: server.adminKey });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('HEAD, GET, POST');

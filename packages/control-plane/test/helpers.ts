@@ -72,7 +72,11 @@ export interface TestServer {
 export async function startServer(options: AppOptions): Promise<TestServer> {
   const app = await createApp({ logger: silentLogger, ...options });
   const { url } = await app.listen(0);
-  const { org, apiKey } = await createOrgWithAdminKey(app.db, { name: 'Acme' }, (options.clock ?? Date.now)());
+  const { org, apiKey } = await createOrgWithAdminKey(
+    app.db,
+    { name: 'Acme' },
+    (options.clock ?? Date.now)(),
+  );
   return { app, url, adminKey: apiKey, orgId: org.id, close: () => app.close(1_000) };
 }
 
@@ -89,7 +93,8 @@ export interface Reply<T = unknown> {
   body: T;
 }
 
-/** fetch + JSON, with a Bearer key when given. */
+/** fetch + JSON, with a Bearer key when given. Bodies default to `any` so assertions stay terse. */
+// biome-ignore lint/suspicious/noExplicitAny: test convenience
 export async function call<T = any>(
   url: string,
   init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
@@ -101,7 +106,11 @@ export async function call<T = any>(
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -31,7 +31,9 @@ describe.each(targets)('rate limiting on $name', (target) => {
     }
     const limited = await get();
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded; retry in 60 s' } });
+    expect(limited.body).toEqual({
+      error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded; retry in 60 s' },
+    });
     expect(limited.headers.get('retry-after')).toBe('60');
     expect(headers(limited)).toEqual({ limit: '100', remaining: '0', reset: windowEnds });
   });
@@ -64,7 +66,11 @@ describe.each(targets)('rate limiting on $name', (target) => {
   });
 
   it('is configurable', async () => {
-    const small = await startInstance({ databaseUrl, clock: () => now, rateLimit: { limit: 3, windowMs: 10_000 } });
+    const small = await startInstance({
+      databaseUrl,
+      clock: () => now,
+      rateLimit: { limit: 3, windowMs: 10_000 },
+    });
     try {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await get(server.adminKey, small.url)).status);
