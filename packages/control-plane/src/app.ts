@@ -9,6 +9,7 @@ import { apiKeyRoutes } from './apikeys/routes.js';
 import { ApiKeyVerifier } from './apikeys/verifier.js';
 import { authenticate } from './auth/authenticate.js';
 import { JwtAuthenticator } from './auth/jwt.js';
+import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
 import { accessLog } from './http/access-log.js';
@@ -67,8 +68,10 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   const store = dialect === 'postgres' ? new PostgresRateLimitStore(dataSource) : new MemoryRateLimitStore();
   let draining = false;
 
+  // One flat router for every authenticated route: nested routers would compose a chain per request.
   const api = new Router();
-  for (const routes of [apiKeyRoutes(services)]) api.use(routes.routes(), routes.allowedMethods());
+  whoamiRoutes(api);
+  apiKeyRoutes(api, services);
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([

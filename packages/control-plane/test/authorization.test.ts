@@ -117,6 +117,25 @@ describe.each(targets)('authorization matrix on $name', (target) => {
     });
   }
 
+  it('GET /v1/whoami tells every valid credential its org and scope, and refuses bad ones', async () => {
+    for (const scope of ['read-only', 'read-write', 'ingest']) {
+      const res = await call(`${server.url}/v1/whoami`, { key: keys[scope]! });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        orgId: server.orgId,
+        scope,
+        credential: 'apikey',
+        keyId: expect.stringMatching(/^key_/),
+      });
+    }
+    const other = await call(`${server.url}/v1/whoami`, { key: keys.otherOrg! });
+    expect(other.body.orgId).not.toBe(server.orgId);
+    for (const key of [keys.revoked!, keys.expired!]) {
+      expect((await call(`${server.url}/v1/whoami`, { key })).status).toBe(401);
+    }
+    expect((await call(`${server.url}/v1/whoami`)).status).toBe(401);
+  });
+
   it("another org's list never shows this org's keys", async () => {
     const res = await call(`${server.url}/v1/apikeys`, { key: keys.otherOrg! });
     expect(res.body.data.map((k: { name: string }) => k.name)).toEqual(['Bootstrap admin key']);

@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { Brackets } from 'typeorm';
 import { z } from 'zod';
 import { requirePermission } from '../auth/authenticate.js';
@@ -19,11 +19,10 @@ const createBody = z
   .strict();
 
 /** `/v1/apikeys`: list, create (the key is in this response only), get, revoke. Admin scope only. */
-export function apiKeyRoutes({ db, clock, apiKeys }: Services): Router {
-  const router = new Router({ prefix: '/v1/apikeys' });
-  router.use(requirePermission('admin'));
+export function apiKeyRoutes(router: Router, { db, clock, apiKeys }: Services): void {
+  const admin = requirePermission('admin');
 
-  router.get('/', async (ctx) => {
+  router.get('/v1/apikeys', admin, async (ctx) => {
     const { limit, cursor } = parseQuery(ctx, cursorQuery);
     const { orgId } = ctx.state.principal as Principal;
     const query = db.manager
@@ -45,7 +44,7 @@ export function apiKeyRoutes({ db, clock, apiKeys }: Services): Router {
     ctx.body = toPage(await query.getMany(), limit, toPublicApiKey);
   });
 
-  router.post('/', async (ctx) => {
+  router.post('/v1/apikeys', admin, async (ctx) => {
     const body = await parseBody(ctx, createBody);
     const now = clock();
     const expiresAt = body.expiresAt ? new Date(body.expiresAt).toISOString() : null;
@@ -60,19 +59,17 @@ export function apiKeyRoutes({ db, clock, apiKeys }: Services): Router {
     ctx.body = { ...toPublicApiKey(row), key };
   });
 
-  router.get('/:id', async (ctx) => {
+  router.get('/v1/apikeys/:id', admin, async (ctx) => {
     const { orgId } = ctx.state.principal as Principal;
     const row = await db.manager.findOneBy(ApiKeyEntity, { id: ctx.params.id!, orgId });
     if (!row || row.revokedAt) throw new ApiKeyNotFound(ctx.params.id!);
     ctx.body = toPublicApiKey(row);
   });
 
-  router.delete('/:id', async (ctx) => {
+  router.delete('/v1/apikeys/:id', admin, async (ctx) => {
     const { orgId } = ctx.state.principal as Principal;
     const row = await db.transaction((m) => revokeApiKey(m, orgId, ctx.params.id!, clock()));
     apiKeys.evict(row.keyHash);
     ctx.body = { ...toPublicApiKey(row), revokedAt: row.revokedAt };
   });
-
-  return router;
 }

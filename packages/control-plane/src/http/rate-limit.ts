@@ -18,18 +18,35 @@ export interface RateLimitStore {
 
 /** For a single instance (SQLite deployments): exact, in memory. */
 export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly logs = new Map<string, number[]>();
+  /** Per bucket, accepted request times in order; `head` skips expired ones without shifting the array. */
+  private readonly logs = new Map<string, { times: number[]; head: number }>();
+  private hitsSinceSweep = 0;
 
   async hit(bucket: string, now: number, windowMs: number, limit: number): Promise<RateLimitDecision> {
-    const log = this.logs.get(bucket) ?? [];
-    let expired = 0;
-    while (expired < log.length && log[expired]! <= now - windowMs) expired++;
-    if (expired) log.splice(0, expired);
-    const allowed = log.length < limit;
-    if (allowed) log.push(now);
-    if (log.length) this.logs.set(bucket, log);
-    else this.logs.delete(bucket);
-    return { allowed, used: log.length, oldest: log[0] ?? now };
+    if (++this.hitsSinceSweep >= 10_000) this.sweep(now - windowMs);
+    let log = this.logs.get(bucket);
+    if (!log) {
+      log = { times: [], head: 0 };
+      this.logs.set(bucket, log);
+    }
+    const { times } = log;
+    while (log.head < times.length && times[log.head]! <= now - windowMs) log.head++;
+    if (log.head > 1024 && log.head * 2 > times.length) {
+      times.splice(0, log.head);
+      log.head = 0;
+    }
+    const used = times.length - log.head;
+    const allowed = used < limit;
+    if (allowed) times.push(now);
+    return { allowed, used: allowed ? used + 1 : used, oldest: times[log.head] ?? now };
+  }
+
+  /** Forgets buckets whose every request has left the window, so idle keys cost no memory. */
+  private sweep(expiredAtOrBefore: number): void {
+    this.hitsSinceSweep = 0;
+    for (const [bucket, log] of this.logs) {
+      if ((log.times.at(-1) ?? 0) <= expiredAtOrBefore) this.logs.delete(bucket);
+    }
   }
 }
 

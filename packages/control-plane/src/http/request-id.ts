@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { randomBase62 } from '../crypto.js';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -9,7 +9,7 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export function requestId(): Middleware {
   return async (ctx, next) => {
     const given = ctx.get(REQUEST_ID_HEADER);
-    const id = ACCEPTABLE_ID.test(given) ? given : `req_${randomBase62(20)}`;
+    const id = ACCEPTABLE_ID.test(given) ? given : `req_${randomUUID().replaceAll('-', '')}`;
     ctx.state.requestId = id;
     ctx.set(REQUEST_ID_HEADER, id);
     await next();
