@@ -81,7 +81,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
     api.routes() as Koa.Middleware,
     api.allowedMethods() as Koa.Middleware,
   ]);
-  const ops = opsRoutes(db, metrics, () => draining);
+  const ops = opsRoutes(db, metrics, () => draining, options.publicUrl ?? 'http://127.0.0.1:4000');
 
   const koa = new Koa();
   koa.keys = [options.secret ?? randomBytes(32).toString('base64url')];

@@ -41,6 +41,26 @@ describe.each(targets)('operations on $name', (target) => {
     }
   });
 
+  it('serves an OpenAPI document describing the API routes', async () => {
+    const server = await startServer({
+      databaseUrl: target.freshUrl(),
+      publicUrl: 'https://lobster.example',
+    });
+    try {
+      const doc = (await call(`${server.url}/openapi.json`)).body;
+      expect(doc.openapi).toBe('3.1.0');
+      expect(doc.servers).toEqual([{ url: 'https://lobster.example' }]);
+      expect(Object.keys(doc.paths)).toEqual(['/v1/whoami', '/v1/apikeys', '/v1/apikeys/{id}']);
+      expect(doc.components.schemas.CreateApiKey).toMatchObject({
+        required: ['name', 'scope'],
+        additionalProperties: false,
+        properties: { scope: { enum: ['read-only', 'read-write', 'admin', 'ingest'] } },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('puts a request id on every response and keeps a sane caller-supplied one', async () => {
     const server = await startServer({ databaseUrl: target.freshUrl() });
     try {

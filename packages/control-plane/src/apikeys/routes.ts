@@ -10,7 +10,7 @@ import { parseBody, parseQuery } from '../http/validate.js';
 import type { Services } from '../services.js';
 import { ApiKeyNotFound, createApiKey, revokeApiKey, SCOPES, toPublicApiKey } from './keys.js';
 
-const createBody = z
+export const createApiKeyBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     scope: z.enum(SCOPES),
@@ -45,7 +45,7 @@ export function apiKeyRoutes(router: Router, { db, clock, apiKeys }: Services): 
   });
 
   router.post('/v1/apikeys', admin, async (ctx) => {
-    const body = await parseBody(ctx, createBody);
+    const body = await parseBody(ctx, createApiKeyBody);
     const now = clock();
     const expiresAt = body.expiresAt ? new Date(body.expiresAt).toISOString() : null;
     if (expiresAt && Date.parse(expiresAt) <= now)

@@ -1,10 +1,17 @@
 import Router from '@koa/router';
 import type { Database } from '../db/database.js';
 import type { Metrics } from './metrics.js';
+import { openApiRoute } from './openapi.js';
 
-/** Liveness, readiness (database reachable, not draining) and Prometheus metrics; no auth, no rate limit. */
-export function opsRoutes(db: Database, metrics: Metrics, isDraining: () => boolean): Router {
+/** The OpenAPI document, liveness, readiness (database reachable, not draining) and Prometheus metrics; no auth, no rate limit. */
+export function opsRoutes(
+  db: Database,
+  metrics: Metrics,
+  isDraining: () => boolean,
+  publicUrl: string,
+): Router {
   const router = new Router();
+  openApiRoute(router, publicUrl);
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
