@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyFacts, foldHit, isSubstantialPrompt, type ScoringHit } from '../src/honey/facts.js';
-import { escalate, score } from '../src/honey/scoring.js';
+import { escalate, score, type Verdict } from '../src/honey/scoring.js';
 
 const T0 = Date.parse('2026-03-20T10:15:00.000Z');
 const hit = (over: Partial<ScoringHit>): ScoringHit => ({
@@ -156,7 +156,11 @@ describe('scoring', () => {
   });
 
   it('never de-escalates', () => {
-    const before = { classification: 'AI_AGENT' as const, severity: 'critical' as const, score: 80 };
+    const before: Pick<Verdict, 'classification' | 'severity' | 'score'> = {
+      classification: 'AI_AGENT',
+      severity: 'critical',
+      score: 80,
+    };
     const after = escalate(before, { classification: 'BOT', severity: 'high', score: 85 });
     expect(after).toEqual({ classification: 'AI_AGENT', severity: 'critical', score: 85 });
   });
