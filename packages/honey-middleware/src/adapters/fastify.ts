@@ -1,1 +1,57 @@
-export { VERSION } from '../index.js';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createHoneyEngine, type HoneyEngine } from '../engine.js';
+import type { HoneyOptions } from '../options.js';
+import { type HoneyRequest, readLimited } from '../request.js';
+import type { HoneySession, HoneyVerdict } from '../verdict.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session verdict of `@lobster/honey-middleware`. */
+    lobsterHoney: HoneySession | null;
+  }
+}
+
+/** A Fastify plugin that also carries its engine; the engine closes with the Fastify instance. */
+export type FastifyHoneyPlugin = FastifyPluginAsync & { readonly engine: HoneyEngine };
+
+function toRequest(request: FastifyRequest): HoneyRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    remoteAddress: request.raw.socket?.remoteAddress,
+    protocol: request.protocol,
+    // onRequest runs before Fastify parses the body, so the raw stream is still unread.
+    readBody: (limit) => readLimited(request.raw, limit),
+  };
+}
+
+function send(reply: FastifyReply, v: HoneyVerdict): boolean {
+  if (v.action !== 'respond') return false;
+  reply.code(v.status).headers(v.headers).send(v.body);
+  return true;
+}
+
+/**
+ * A Fastify 5 plugin (`await app.register(lobsterHoney())`): serves traps, answers token callbacks,
+ * spots returning canary credentials and exposes the session verdict on `request.lobsterHoney`.
+ * @example await app.register(lobsterHoney({ apiKey: process.env.LOBSTER_API_KEY }))
+ */
+export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
+  const engine = createHoneyEngine(options);
+  const plugin = async (app: FastifyInstance): Promise<void> => {
+    app.decorateRequest('lobsterHoney', null);
+    app.addHook('onRequest', async (request, reply) => {
+      const hreq = toRequest(request);
+      let v = await engine.handle(hreq);
+      // precedence 'app': a route of the app wins; the trap answers only where Fastify found none.
+      if (v.action === 'continue' && v.deferredTrap && request.is404) v = await engine.serveTrap(hreq);
+      request.lobsterHoney = v.session;
+      if (send(reply, v)) return reply;
+    });
+    app.addHook('onClose', async () => engine.close());
+  };
+  const wrapped = fp(plugin, { name: '@lobster/honey-middleware', fastify: '5.x' });
+  return Object.assign(wrapped, { engine });
+}

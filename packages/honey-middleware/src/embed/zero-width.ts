@@ -1,0 +1,68 @@
+import type { Planter } from './planter.js';
+import { comment, escapeHtml, pick, type TextSyntax } from './syntax.js';
+
+const ZERO = '\u200b';
+const ONE = '\u200c';
+const TAG_BASE = 0xe0000;
+
+/** Encodes ASCII as zero-width characters, 8 per byte: invisible, but a raw-text reader can decode it. */
+export function encodeZeroWidth(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    for (let bit = 7; bit >= 0; bit--) out += (byte >> bit) & 1 ? ONE : ZERO;
+  }
+  return out;
+}
+
+export function decodeZeroWidth(text: string): string {
+  const bits = [...text].filter((c) => c === ZERO || c === ONE);
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) {
+    let b = 0;
+    for (let j = 0; j < 8; j++) b = (b << 1) | (bits[i + j] === ONE ? 1 : 0);
+    bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Encodes printable ASCII as Unicode tag characters (U+E0020–U+E007E): no glyph, skipped by screen
+ * readers, kept by text extraction and Markdown conversion, and read as text by language models.
+ */
+export function encodeTags(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (c >= 0x20 && c <= 0x7e) out += String.fromCodePoint(TAG_BASE + c);
+  }
+  return out;
+}
+
+export function decodeTags(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= TAG_BASE + 0x20 && c <= TAG_BASE + 0x7e) out += String.fromCharCode(c - TAG_BASE);
+  }
+  return out;
+}
+
+/** A visible sentence carrying a zero-width URL (`text` reach) and a tag-character instruction (`instruction`). */
+export function zeroWidthText(p: Planter): string {
+  const visible = pick([
+    'All rights reserved.',
+    'Generated automatically; do not edit.',
+    'Last reviewed by ops.',
+  ]);
+  const hidden = encodeZeroWidth(p.url('zero-width', 'text'));
+  const tags = encodeTags(p.callbackInstruction('zero-width'));
+  const cut = Math.floor(visible.length / 2);
+  return visible.slice(0, cut) + hidden + visible.slice(cut) + tags;
+}
+
+export function zeroWidth(p: Planter, syntax: TextSyntax): string {
+  const line = zeroWidthText(p);
+  if (syntax === 'html') return `<p class="fine-print">${escapeHtml(line)}</p>\n`;
+  if (syntax === 'markdown') return `${line}\n`;
+  return comment(syntax, [line]);
+}
