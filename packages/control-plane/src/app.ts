@@ -12,6 +12,7 @@ import { JwtAuthenticator } from './auth/jwt.js';
 import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
+import { trapRoutes } from './honey/trap-routes.js';
 import { accessLog } from './http/access-log.js';
 import { errorHandler } from './http/error-handler.js';
 import { idempotency } from './http/idempotency.js';
@@ -72,6 +73,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   const api = new Router();
   whoamiRoutes(api);
   apiKeyRoutes(api, services);
+  trapRoutes(api, services);
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([

@@ -59,7 +59,7 @@ describe('lobster-control-plane bin', () => {
   it('migrate applies the schema once', async () => {
     const env = freshEnv();
     const first = await run(['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'Applied: Init1764000000000\n' });
+    expect(first).toMatchObject({ code: 0, stdout: 'Applied: Init1764000000000, Traps1764000000001\n' });
     const second = await run(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });
   });

@@ -4,14 +4,16 @@ import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities.js';
 import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000000000-init.js';
+import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/1764000000001-traps.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
+import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
 const migrations: Record<Dialect, Function[]> = {
-  sqlite: [SqliteInit],
-  postgres: [PostgresInit],
+  sqlite: [SqliteInit, SqliteTraps],
+  postgres: [PostgresInit, PostgresTraps],
 };
 
 export interface DatabaseTarget {

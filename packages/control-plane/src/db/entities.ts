@@ -93,4 +93,41 @@ export const EventEntity = new EntitySchema<EventRow>({
   },
 });
 
-export const entities = [OrgEntity, ApiKeyEntity, EventEntity];
+export type TrapType = 'file' | 'config' | 'api' | 'page';
+
+export interface TrapRow {
+  id: string;
+  orgId: string;
+  /** null: the trap applies to every site of the org. */
+  siteId: string | null;
+  name: string;
+  path: string;
+  type: TrapType;
+  description: string;
+  /** 1 or 0, as the LobsterHoney API shows it. */
+  active: number;
+  /** Comma-separated injection channels. */
+  injectionFormats: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const TrapEntity = new EntitySchema<TrapRow>({
+  name: 'Trap',
+  tableName: 'traps',
+  columns: {
+    id: { type: 'varchar', primary: true },
+    orgId: { name: 'org_id', type: 'varchar' },
+    siteId: { name: 'site_id', type: 'varchar', nullable: true },
+    name: { type: 'varchar' },
+    path: { type: 'varchar' },
+    type: { type: 'varchar' },
+    description: { type: 'varchar' },
+    active: { type: 'integer' },
+    injectionFormats: { name: 'injection_formats', type: 'varchar' },
+    createdAt: { name: 'created_at', type: 'varchar' },
+    updatedAt: { name: 'updated_at', type: 'varchar' },
+  },
+});
+
+export const entities = [OrgEntity, ApiKeyEntity, EventEntity, TrapEntity];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { randomBase62 } from '../crypto.js';
 import { OrgEntity, type OrgRow } from '../db/entities.js';
+import { seedDefaultTraps } from '../honey/traps.js';
 
 /** Lower-case, dash-separated, unique: derived from the name plus a random tail on collision. */
 function slugify(name: string): string {
@@ -33,5 +34,7 @@ export async function createOrg(manager: EntityManager, input: NewOrg, nowMs: nu
     externalId: input.externalId ?? null,
     createdAt: new Date(nowMs).toISOString(),
   });
-  return manager.save(OrgEntity, org);
+  const saved = await manager.save(OrgEntity, org);
+  await seedDefaultTraps(manager, saved.id, nowMs);
+  return saved;
 }
