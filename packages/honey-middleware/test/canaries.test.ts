@@ -14,7 +14,9 @@ describe('canary credentials', () => {
     expect(c.awsSecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
     expect(c.stripe).toMatch(/^sk_live_51[A-Za-z0-9]{97}$/);
     expect(c.github).toMatch(/^github_pat_11[A-Z0-9]{20}_[A-Za-z0-9]{59}$/);
-    expect(c.databaseUrl).toMatch(/^postgres:\/\/app_rw:[A-Za-z0-9_-]{36}@db-primary\.internal:5432\/app_production$/);
+    expect(c.databaseUrl).toMatch(
+      /^postgres:\/\/app_rw:[A-Za-z0-9_-]{36}@db-primary\.internal:5432\/app_production$/,
+    );
     expect(c.adminPassword).toMatch(/^[A-Za-z0-9_-]{36}$/);
   });
 
@@ -35,7 +37,10 @@ describe('canary credentials', () => {
       [a.adminPassword, 'admin_password'],
     ];
     for (const [value, kind] of expectations) {
-      expect(matchAnyCanary(codec, value), kind).toMatchObject({ kind, claims: { session: 'aaaaaaaaaaaa', kind: 'canary' } });
+      expect(matchAnyCanary(codec, value), kind).toMatchObject({
+        kind,
+        claims: { session: 'aaaaaaaaaaaa', kind: 'canary' },
+      });
     }
   });
 

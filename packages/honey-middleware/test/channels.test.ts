@@ -7,7 +7,15 @@ import { INJECTION_FORMATS, type InjectionFormat } from '../src/index.js';
 import { TokenCodec, type TokenReach } from '../src/tokens.js';
 
 const codec = new TokenCodec('channel-test-secret-0123456789');
-const planter = () => new Planter({ codec, session: '0123456789ab', trapRef: 'abcdef', origin: 'https://shop.example', callbackPrefix: '/cb/x', basePath: '' });
+const planter = () =>
+  new Planter({
+    codec,
+    session: '0123456789ab',
+    trapRef: 'abcdef',
+    origin: 'https://shop.example',
+    callbackPrefix: '/cb/x',
+    basePath: '',
+  });
 
 /** Which reaches each channel must plant, per syntax that can carry it. */
 const WANT: Record<InjectionFormat, TokenReach[]> = {
@@ -45,7 +53,10 @@ describe('injection channels', () => {
           expect(visible.replaceAll('&amp;', '&'), `${syntax} ${t.reach}`).toContain(t.token);
           const literalUrl = `https://shop.example/cb/x/${t.token}`;
           if (t.reach === 'instruction') expect(out).not.toContain(literalUrl);
-          if (t.reach === 'link') expect(out).toMatch(/<a href="[^"]+" hidden aria-hidden="true" tabindex="-1" rel="nofollow noindex">/);
+          if (t.reach === 'link')
+            expect(out).toMatch(
+              /<a href="[^"]+" hidden aria-hidden="true" tabindex="-1" rel="nofollow noindex">/,
+            );
         }
       }
     });

@@ -28,7 +28,14 @@ function make(factory: typeof express): MakeServer {
       res.type('text/plain').send(String(n));
     });
     const { base, close } = await listen(app.listen(0, '127.0.0.1'));
-    return { base, engine: honey.engine, close: async () => (await close(), await honey.close()) };
+    return {
+      base,
+      engine: honey.engine,
+      close: async () => {
+        await close();
+        await honey.close();
+      },
+    };
   };
 }
 

@@ -46,8 +46,11 @@ export async function startReceiver(): Promise<Receiver> {
     if (req.method === 'GET' && req.url === '/api/v1/ingest/config') {
       r.configRequests.push({ ifNoneMatch: req.headers['if-none-match'], auth: req.headers.authorization });
       if (r.config.status !== 200) return res.writeHead(r.config.status).end();
-      if (req.headers['if-none-match'] === r.config.etag) return res.writeHead(304, { etag: r.config.etag }).end();
-      return res.writeHead(200, { 'content-type': 'application/json', etag: r.config.etag }).end(JSON.stringify(r.config.body));
+      if (req.headers['if-none-match'] === r.config.etag)
+        return res.writeHead(304, { etag: r.config.etag }).end();
+      return res
+        .writeHead(200, { 'content-type': 'application/json', etag: r.config.etag })
+        .end(JSON.stringify(r.config.body));
     }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -56,9 +59,16 @@ export async function startReceiver(): Promise<Receiver> {
     r.attempts.push({ mode, at: Date.now(), size: raw.length });
     if (mode === 'refuse') return req.socket.destroy();
     if (mode === 'hang') return; // never answers: the reporter's timeout must fire
-    if (mode === 'error') return res.writeHead(500, { 'content-type': 'application/json' }).end('{"success":false,"error":"boom"}');
-    if (mode === 'reject') return res.writeHead(400, { 'content-type': 'application/json' }).end('{"success":false,"error":"bad"}');
-    if (mode === 'rate-limit') return res.writeHead(429, { 'retry-after': r.retryAfter }).end('{"success":false,"error":"slow down"}');
+    if (mode === 'error')
+      return res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"success":false,"error":"boom"}');
+    if (mode === 'reject')
+      return res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"success":false,"error":"bad"}');
+    if (mode === 'rate-limit')
+      return res.writeHead(429, { 'retry-after': r.retryAfter }).end('{"success":false,"error":"slow down"}');
     const body = JSON.parse(raw.toString('utf8')) as { site: string; hits: HitRecord[] };
     r.batches.push({ ...body, at: Date.now(), auth: req.headers.authorization });
     let duplicates = 0;
@@ -66,7 +76,9 @@ export async function startReceiver(): Promise<Receiver> {
       if (r.unique.has(h.id)) duplicates++;
       else r.unique.set(h.id, h);
     }
-    res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: body.hits.length - duplicates, duplicates }));
+    res
+      .writeHead(202, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ accepted: body.hits.length - duplicates, duplicates }));
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -95,12 +107,16 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Absolute callback URLs that appear literally in a body. */
 export function literalCallbacks(body: string, prefix: string): string[] {
-  return [...body.matchAll(new RegExp(`https?://[^\\s"'<>]*${esc(prefix)}/[A-Za-z0-9_-]{36}`, 'g'))].map((m) => m[0]);
+  return [...body.matchAll(new RegExp(`https?://[^\\s"'<>]*${esc(prefix)}/[A-Za-z0-9_-]{36}`, 'g'))].map(
+    (m) => m[0],
+  );
 }
 
 /** Every standalone 36-character token-shaped string in a text (literal or inside an instruction). */
 export function tokenStrings(text: string): string[] {
-  return [...new Set([...text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{36}(?![A-Za-z0-9_-])/g)].map((m) => m[0]))];
+  return [
+    ...new Set([...text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{36}(?![A-Za-z0-9_-])/g)].map((m) => m[0])),
+  ];
 }
 
 /** Everything hidden in a body that a raw-text reader can decode: zero-width URLs and tag-character text. */

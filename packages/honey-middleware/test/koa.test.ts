@@ -31,7 +31,14 @@ function make(KoaClass: typeof Koa): MakeServer {
       }
     });
     const { base, close } = await listen(createServer(app.callback()).listen(0, '127.0.0.1'));
-    return { base, engine: honey.engine, close: async () => (await close(), await honey.close()) };
+    return {
+      base,
+      engine: honey.engine,
+      close: async () => {
+        await close();
+        await honey.close();
+      },
+    };
   };
 }
 

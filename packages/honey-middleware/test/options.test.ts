@@ -22,8 +22,19 @@ const bad: [unknown, string][] = [
   [{ traps: { add: [{ path: '/a/../b', type: 'file' }] } }, 'traps.add[0].path'],
   [{ traps: { add: [{ path: '/a?b', type: 'file' }] } }, 'traps.add[0].path'],
   [{ traps: [{ path: '/x', type: 'secret' }] }, 'traps.add[0].type'],
-  [{ traps: [{ path: '/x', type: 'file', injection_formats: 'html-comment,smoke-signal' }] }, 'traps.add[0].injection_formats[1]'],
-  [{ traps: [{ path: '/x', type: 'file' }, { path: '/x', type: 'api' }] }, 'traps.add[1].path'],
+  [
+    { traps: [{ path: '/x', type: 'file', injection_formats: 'html-comment,smoke-signal' }] },
+    'traps.add[0].injection_formats[1]',
+  ],
+  [
+    {
+      traps: [
+        { path: '/x', type: 'file' },
+        { path: '/x', type: 'api' },
+      ],
+    },
+    'traps.add[1].path',
+  ],
   [{ traps: { remove: [] } }, 'traps.remove'],
   [{ reporter: { batchSize: 5000 } }, 'reporter.batchSize'],
   [{ reporter: { batchSize: 10, maxQueue: 10 } }, 'reporter.maxQueue'],
@@ -53,7 +64,10 @@ describe('options', () => {
   });
 
   it('needs no option at all, and never mutates the caller object', () => {
-    const options = Object.freeze({ secret: 'a-long-enough-secret!', traps: Object.freeze({ disable: Object.freeze(['/.env']) }) });
+    const options = Object.freeze({
+      secret: 'a-long-enough-secret!',
+      traps: Object.freeze({ disable: Object.freeze(['/.env']) }),
+    });
     const engine = createHoneyEngine(options);
     expect(engine.traps().map((t) => t.path)).not.toContain('/.env');
     expect(createHoneyEngine().traps()).toHaveLength(11);
@@ -66,7 +80,11 @@ describe('options', () => {
         disable: ['/wp-config.php', 'default:graphql', 'dotenv'],
         add: [
           { path: '/backup.sql', type: 'file', name: 'SQL dump' },
-          { path: '/robots.txt', type: 'page', render: () => ({ status: 200, contentType: 'text/plain', body: 'custom' }) },
+          {
+            path: '/robots.txt',
+            type: 'page',
+            render: () => ({ status: 200, contentType: 'text/plain', body: 'custom' }),
+          },
           { path: '/old', type: 'api', active: 0 },
         ],
       },
@@ -77,7 +95,9 @@ describe('options', () => {
     expect(paths).not.toContain('/graphql');
     expect(paths).not.toContain('/.env');
     expect(paths).not.toContain('/old');
-    expect(createHoneyEngine({ secret: 'a-long-enough-secret!', traps: { defaults: false } }).traps()).toEqual([]);
+    expect(
+      createHoneyEngine({ secret: 'a-long-enough-secret!', traps: { defaults: false } }).traps(),
+    ).toEqual([]);
   });
 
   it('derives a stable callback prefix from the secret, and honours a configured one', () => {
@@ -85,7 +105,9 @@ describe('options', () => {
     expect(createHoneyEngine({ secret: 'a-long-enough-secret!' }).callbackPrefix).toBe(a);
     expect(createHoneyEngine({ secret: 'another-long-secret!!' }).callbackPrefix).not.toBe(a);
     expect(a).toMatch(/^\/[a-z]+\/[a-z]\/[0-9a-f]{8}$/);
-    expect(createHoneyEngine({ apiKey: 'lh_abc', syncTraps: false }).callbackPrefix).toBe(createHoneyEngine({ apiKey: 'lh_abc', syncTraps: false }).callbackPrefix);
+    expect(createHoneyEngine({ apiKey: 'lh_abc', syncTraps: false }).callbackPrefix).toBe(
+      createHoneyEngine({ apiKey: 'lh_abc', syncTraps: false }).callbackPrefix,
+    );
     expect(createHoneyEngine({ callbackPrefix: '/api/callback' }).callbackPrefix).toBe('/api/callback');
   });
 });

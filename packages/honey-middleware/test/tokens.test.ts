@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { TOKEN_CHANNELS, TOKEN_REACHES, TokenCodec, trapRef } from '../src/tokens.js';
 
 const codec = new TokenCodec('token-test-secret-0123456789');
-const input = { kind: 'callback', channel: 'html-comment', reach: 'text', variant: 0, session: 'a1b2c3d4e5f6', trapRef: trapRef('default:dotenv') } as const;
+const input = {
+  kind: 'callback',
+  channel: 'html-comment',
+  reach: 'text',
+  variant: 0,
+  session: 'a1b2c3d4e5f6',
+  trapRef: trapRef('default:dotenv'),
+} as const;
 
 describe('tokens', () => {
   it('round-trips every field, statelessly, in any codec with the same secret', () => {
@@ -11,7 +18,10 @@ describe('tokens', () => {
         const token = codec.mint({ ...input, channel, reach });
         expect(token).toMatch(/^[A-Za-z0-9_-]{36}$/);
         const check = new TokenCodec('token-test-secret-0123456789').verify(token);
-        expect(check).toMatchObject({ ok: true, claims: { kind: 'callback', channel, reach, session: 'a1b2c3d4e5f6', trapRef: input.trapRef } });
+        expect(check).toMatchObject({
+          ok: true,
+          claims: { kind: 'callback', channel, reach, session: 'a1b2c3d4e5f6', trapRef: input.trapRef },
+        });
         if (check.ok) expect(Math.abs(check.claims.issuedAt - Date.now() / 1000)).toBeLessThan(5);
       }
     }
@@ -25,7 +35,10 @@ describe('tokens', () => {
 
   it('rejects a token from another secret, any altered character, truncation and extension', () => {
     const token = codec.mint(input);
-    expect(new TokenCodec('some-other-secret-0123456789').verify(token)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(new TokenCodec('some-other-secret-0123456789').verify(token)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
     for (let i = 0; i < 36; i++) {
       const swapped = token[i] === 'A' ? 'B' : 'A';
       const altered = token.slice(0, i) + swapped + token.slice(i + 1);
