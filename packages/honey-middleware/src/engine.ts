@@ -406,8 +406,12 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
         return guard(serve(req, trap, query, view), view);
       }
       const found = scanCarriers(codec, req, query);
-      if (found) credentialHit(req, view, found, null, 0);
-      return continueWith(view);
+      if (!found) return continueWith(view);
+      // Recorded once the app has answered, so the hit carries the status the credential got.
+      return {
+        ...continueWith(view),
+        afterResponse: (status) => credentialHit(req, view, found, null, status),
+      };
     } catch (e) {
       reportError(e as Error);
       return continueWith(view);

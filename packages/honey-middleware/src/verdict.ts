@@ -24,6 +24,11 @@ export interface ContinueVerdict {
   action: 'continue';
   session: HoneySession;
   deferredTrap: boolean;
+  /**
+   * Set when the request carried a canary credential on a route of the app: the adapter calls it with
+   * the status the app answered, once the response is done, and the credential-use hit is recorded then.
+   */
+  afterResponse?: (status: number) => void;
 }
 
 /** Answer with this response; the adapter writes it and does not call the app. */

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HitRecord, HoneyEngine, HoneyOptions } from '../src/index.js';
-import { hiddenText, literalCallbacks, SECRET, tokenStrings } from './helpers.js';
+import { eventually, hiddenText, literalCallbacks, SECRET, tokenStrings } from './helpers.js';
 
 /** A running app with the middleware mounted, built by each adapter's test file. */
 export interface Harness {
@@ -334,8 +334,13 @@ export function conformance(name: string, make: MakeServer): void {
       ];
       for (const [path, init, kind, carrier] of uses) {
         const before = hits.length;
-        await get(base, path, B, init);
-        const use = hits.slice(before).find((h) => h.type === 'credential_use');
+        const res = await get(base, path, B, init);
+        const use = await eventually(() => {
+          const found = hits.slice(before).find((h) => h.type === 'credential_use');
+          expect(found).toBeDefined();
+          return found;
+        });
+        expect(use?.status).toBe(res.status);
         expect(use, `${kind} via ${carrier}`).toMatchObject({
           canary: { kind, carrier },
           token: { session: receiver, kind: 'canary' },

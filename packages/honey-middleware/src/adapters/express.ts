@@ -83,6 +83,8 @@ export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
         return;
       }
       if (v.deferredTrap) deferTrap(engine, hreq, res);
+      const after = v.afterResponse;
+      if (after) res.once('close', () => after(res.statusCode));
       next();
     };
     const v = engine.handle(hreq);

@@ -49,6 +49,8 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
       if (v.action === 'continue' && v.deferredTrap && request.is404) v = await engine.serveTrap(hreq);
       request.lobsterHoney = v.session;
       if (send(reply, v)) return reply;
+      const after = v.action === 'continue' ? v.afterResponse : undefined;
+      if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
     });
     app.addHook('onClose', async () => engine.close());
   };

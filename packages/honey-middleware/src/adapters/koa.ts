@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
@@ -11,6 +11,7 @@ export interface KoaContextLike {
   headers: IncomingHttpHeaders;
   protocol: string;
   req: IncomingMessage;
+  res: ServerResponse;
   request: { body?: unknown };
   state: { lobsterHoney?: HoneySession } & Record<string, unknown>;
   status: number;
@@ -58,6 +59,8 @@ export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
     const v = await engine.handle(hreq);
     ctx.state.lobsterHoney = v.session;
     if (write(ctx, v)) return;
+    const after = v.action === 'continue' ? v.afterResponse : undefined;
+    if (after) ctx.res.once('close', () => after(ctx.res.statusCode));
     await next();
     // precedence 'app': the trap answers only where no route of the app did.
     if (v.action === 'continue' && v.deferredTrap && ctx.status === 404 && ctx.body == null) {

@@ -59,7 +59,7 @@ export function fakeUsers(count: number, domain: string): Record<string, unknown
     users.push({
       id,
       name: `${first} ${last}`,
-      email: `${first}.${last}`.toLowerCase() + `@${domain}`,
+      email: `${first.toLowerCase()}.${last.toLowerCase()}@${domain}`,
       role: i === 0 ? 'admin' : pickOne(ROLES),
       created_at: recentDate(900),
       last_login_at: recentDate(30),
