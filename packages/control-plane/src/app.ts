@@ -12,6 +12,7 @@ import { JwtAuthenticator } from './auth/jwt.js';
 import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
+import { ingestRoutes } from './honey/ingest-routes.js';
 import { trapRoutes } from './honey/trap-routes.js';
 import { accessLog } from './http/access-log.js';
 import { errorHandler } from './http/error-handler.js';
@@ -74,6 +75,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   whoamiRoutes(api);
   apiKeyRoutes(api, services);
   trapRoutes(api, services);
+  ingestRoutes(api, services);
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([

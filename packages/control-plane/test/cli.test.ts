@@ -59,7 +59,10 @@ describe('lobster-control-plane bin', () => {
   it('migrate applies the schema once', async () => {
     const env = freshEnv();
     const first = await run(['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'Applied: Init1764000000000, Traps1764000000001\n' });
+    expect(first).toMatchObject({
+      code: 0,
+      stdout: 'Applied: Init1764000000000, Traps1764000000001, SessionsHits1764000000002\n',
+    });
     const second = await run(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });
   });

@@ -5,15 +5,17 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities.js';
 import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000000000-init.js';
 import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/1764000000001-traps.js';
+import { SessionsHits1764000000002 as PostgresSessionsHits } from './migrations/postgres/1764000000002-sessions-hits.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
 import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
+import { SessionsHits1764000000002 as SqliteSessionsHits } from './migrations/sqlite/1764000000002-sessions-hits.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
 const migrations: Record<Dialect, Function[]> = {
-  sqlite: [SqliteInit, SqliteTraps],
-  postgres: [PostgresInit, PostgresTraps],
+  sqlite: [SqliteInit, SqliteTraps, SqliteSessionsHits],
+  postgres: [PostgresInit, PostgresTraps, PostgresSessionsHits],
 };
 
 export interface DatabaseTarget {

@@ -2,6 +2,13 @@ import type { Context } from 'koa';
 import { MalformedJson, PayloadTooLarge, UnsupportedMediaType } from './errors.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Ingest batches may be larger (the wire contract allows 2 MiB). */
+export const INGEST_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** The cap for a request: whoever reads the body first (idempotency or the handler) applies the same one. */
+export function bodyLimitFor(path: string): number {
+  return path === '/api/v1/ingest' ? INGEST_BODY_LIMIT : DEFAULT_BODY_LIMIT;
+}
 
 export interface RawBody {
   text: string;
@@ -13,7 +20,7 @@ export interface RawBody {
  * refused before a byte is read; a chunked body is cut off as soon as it passes the cap. The result is
  * cached on `ctx.state` so idempotency and the handler read the same bytes.
  */
-export async function readJsonBody(ctx: Context, limit = DEFAULT_BODY_LIMIT): Promise<RawBody> {
+export async function readJsonBody(ctx: Context, limit = bodyLimitFor(ctx.path)): Promise<RawBody> {
   const cached = ctx.state.rawBody as RawBody | undefined;
   if (cached) return cached;
 

@@ -3,13 +3,19 @@ import type { z } from 'zod';
 import { readJsonBody } from './body.js';
 import { ValidationFailed } from './errors.js';
 
-/** "name: expected string, received number; scope: invalid option" — every problem, each with its field. */
+/**
+ * "name: expected string, received number; scope: invalid option" — every problem, each with its field.
+ * `root` names the value itself: "body" and "query" are implied, anything else (e.g. "hits[2]") is
+ * prefixed to the field paths.
+ */
 function describe(error: z.ZodError, root: string): string {
+  const prefix = root === 'body' || root === 'query' ? '' : `${root}.`;
   return error.issues
     .map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : root;
+      const field = issue.path.length ? `${prefix}${issue.path.join('.')}` : root;
       if (issue.code === 'unrecognized_keys') {
-        return `${issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k)).join(', ')}: unknown field`;
+        const base = issue.path.length ? `${field}.` : prefix;
+        return `${issue.keys.map((k) => `${base}${k}`).join(', ')}: unknown field`;
       }
       return `${field}: ${issue.message}`;
     })

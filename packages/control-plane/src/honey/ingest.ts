@@ -1,0 +1,229 @@
+import type { EntityManager } from 'typeorm';
+import type { Database } from '../db/database.js';
+import { appendEvent } from '../events/log.js';
+import { ValidationFailed } from '../http/errors.js';
+import { parseWith } from '../http/validate.js';
+import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
+import { MAX_CLOCK_SKEW_MS, type WireHit, wireHit } from './ingest-schema.js';
+import { INACTIVITY_MS, SessionResolver } from './session-resolver.js';
+import { SESSION_COLUMNS, type SessionRow, sessionFromRaw, sessionToValues } from './session-row.js';
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+/**
+ * Validates every hit first: one bad hit rejects the whole batch, naming its index, before anything is
+ * written. Timestamps further than a day from the server's clock are refused as absurd.
+ */
+export function validateHits(site: string, raw: unknown[], nowMs: number): WireHit[] {
+  return raw.map((value, i) => {
+    const hit = parseWith(wireHit, value, `hits[${i}]`);
+    if (hit.site !== site)
+      throw new ValidationFailed(`hits[${i}].site: must equal the batch's site "${site}"`);
+    const at = Date.parse(hit.ts);
+    if (Math.abs(at - nowMs) > MAX_CLOCK_SKEW_MS) {
+      throw new ValidationFailed(`hits[${i}].ts: ${hit.ts} is more than 24 hours from the server's clock`);
+    }
+    return hit;
+  });
+}
+
+const placeholders = (count: number, start = 1) =>
+  Array.from({ length: count }, (_, i) => `$${start + i}`).join(', ');
+
+/**
+ * Stores a batch and re-scores every session it touches, in one transaction: the caller answers 202 only
+ * after this resolves. Hits already stored (same org and id) are counted as duplicates and change nothing.
+ */
+export async function ingest(
+  db: Database,
+  orgId: string,
+  site: string,
+  hits: WireHit[],
+  nowMs: number,
+): Promise<IngestResult> {
+  return db.transaction(async (m) => {
+    const refs = [
+      ...new Set(hits.flatMap((h) => [h.fingerprint, ...(h.token ? [h.token.session] : [])])),
+    ].sort();
+    if (db.dialect === 'postgres') await lockSessions(m, orgId, site, refs);
+
+    const stored = await existingHitIds(
+      m,
+      orgId,
+      hits.map((h) => h.id),
+    );
+    const fresh: WireHit[] = [];
+    for (const hit of hits) {
+      if (stored.has(hit.id)) continue;
+      stored.add(hit.id);
+      fresh.push(hit);
+    }
+    if (fresh.length === 0) return { accepted: 0, duplicates: hits.length };
+
+    const times = fresh.map((h) => Date.parse(h.ts));
+    const since = new Date(
+      Math.min(
+        ...times,
+        ...fresh.flatMap((h) => (h.token?.issued_at ? [Date.parse(h.token.issued_at)] : [])),
+      ) - INACTIVITY_MS,
+    ).toISOString();
+    const loaded = await loadSessions(m, orgId, site, refs, since);
+    const resolver = new SessionResolver(orgId, site, loaded);
+    const touched = new Map<string, SessionRow>();
+    const receivedAt = new Date(nowMs).toISOString();
+    const rows: unknown[][] = [];
+
+    // In time order, so "first request", spacing and windows see hits as they happened.
+    const order = fresh.map((hit, i) => ({ hit, at: times[i]! })).sort((a, b) => a.at - b.at);
+    for (const { hit, at } of order) {
+      const session = resolver.resolve(hit, at);
+      touched.set(session.id, session);
+      const effects = applyHit(session, hit, at);
+      rows.push([
+        orgId,
+        hit.id,
+        session.id,
+        site,
+        hit.type,
+        new Date(at).toISOString(),
+        receivedAt,
+        hit.trap?.id ?? null,
+        hit.trap?.type ?? null,
+        hit.path,
+        hit.ip,
+        hit.token?.reach ?? null,
+        isTripwireHit(hit) ? 1 : 0,
+        capturedPrompt(hit) ? 1 : 0,
+        JSON.stringify(hit),
+      ]);
+      await emitHitEvents(m, orgId, session, hit, effects, nowMs);
+    }
+
+    await insertHits(m, rows);
+    for (const session of touched.values()) {
+      if (resolver.created.has(session.id)) await insertSession(m, session);
+      else await updateSession(m, session);
+    }
+    return { accepted: fresh.length, duplicates: hits.length - fresh.length };
+  });
+}
+
+async function emitHitEvents(
+  m: EntityManager,
+  orgId: string,
+  session: SessionRow,
+  hit: WireHit,
+  effects: ReturnType<typeof applyHit>,
+  nowMs: number,
+): Promise<void> {
+  const append = (type: string, data: Record<string, unknown>) =>
+    appendEvent(m, { orgId, type, data }, nowMs);
+  for (const signal of effects.newSignals) {
+    await append('signal.fired', {
+      session_id: session.id,
+      signal,
+      kind: signalKind(signal),
+      hit_id: hit.id,
+    });
+  }
+  if (hit.type === 'credential_use' && hit.canary) {
+    await append('credential.used', {
+      session_id: session.id,
+      hit_id: hit.id,
+      canary_kind: hit.canary.kind,
+      carrier: hit.canary.carrier,
+      source_ip: hit.ip,
+      path: hit.path,
+    });
+  }
+  if (capturedPrompt(hit)) {
+    await append('prompt.captured', {
+      session_id: session.id,
+      hit_id: hit.id,
+      model: hit.extraction?.model ?? null,
+      operator: hit.extraction?.operator ?? null,
+      model_family: session.modelFamily,
+      system_prompt_length: hit.extraction?.system_prompt?.length ?? 0,
+    });
+  }
+  if (effects.becameThreat) await append('threat.detected', threatDetectedData(session));
+  if (effects.escalated) {
+    await append('session.escalated', {
+      ...threatDetectedData(session),
+      previous_classification: effects.escalated.from.classification.toLowerCase(),
+      previous_severity: effects.escalated.from.severity,
+    });
+  }
+}
+
+/** Serialises concurrent batches (on any instance) that touch the same visitors, in a fixed order. */
+async function lockSessions(m: EntityManager, orgId: string, site: string, refs: string[]): Promise<void> {
+  await m.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (
+       SELECT hashtextextended($1 || '/' || $2 || '/' || k, 0) AS h FROM unnest($3::text[]) AS k ORDER BY 1
+     ) AS keys`,
+    [orgId, site, refs],
+  );
+}
+
+async function existingHitIds(m: EntityManager, orgId: string, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = (await m.query(
+      `SELECT id FROM honey_hits WHERE org_id = $1 AND id IN (${placeholders(chunk.length, 2)})`,
+      [orgId, ...chunk],
+    )) as { id: string }[];
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+async function loadSessions(
+  m: EntityManager,
+  orgId: string,
+  site: string,
+  refs: string[],
+  since: string,
+): Promise<SessionRow[]> {
+  const out: SessionRow[] = [];
+  for (let i = 0; i < refs.length; i += 500) {
+    const chunk = refs.slice(i, i + 500);
+    const rows = await m.query(
+      `SELECT ${SESSION_COLUMNS.join(', ')} FROM honey_sessions
+       WHERE org_id = $1 AND site = $2 AND last_seen >= $3 AND fingerprint IN (${placeholders(chunk.length, 4)})`,
+      [orgId, site, since, ...chunk],
+    );
+    out.push(...rows.map(sessionFromRaw));
+  }
+  return out;
+}
+
+const HIT_COLUMNS =
+  'org_id, id, session_id, site, type, ts, received_at, trap_id, trap_type, path, ip, token_reach, tripwire, prompt, record';
+
+async function insertHits(m: EntityManager, rows: unknown[][]): Promise<void> {
+  const width = rows[0]?.length ?? 0;
+  for (let i = 0; i < rows.length; i += 100) {
+    const chunk = rows.slice(i, i + 100);
+    const values = chunk.map((_, r) => `(${placeholders(width, r * width + 1)})`).join(', ');
+    await m.query(`INSERT INTO honey_hits (${HIT_COLUMNS}) VALUES ${values}`, chunk.flat());
+  }
+}
+
+async function insertSession(m: EntityManager, s: SessionRow): Promise<void> {
+  await m.query(
+    `INSERT INTO honey_sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${placeholders(SESSION_COLUMNS.length)})`,
+    sessionToValues(s),
+  );
+}
+
+/** Parameters are numbered in the order they appear: SQLite binds `$n` by first appearance. */
+async function updateSession(m: EntityManager, s: SessionRow): Promise<void> {
+  const [id, ...rest] = sessionToValues(s);
+  const sets = SESSION_COLUMNS.slice(1).map((c, i) => `${c} = $${i + 1}`);
+  await m.query(`UPDATE honey_sessions SET ${sets.join(', ')} WHERE id = $${rest.length + 1}`, [...rest, id]);
+}
