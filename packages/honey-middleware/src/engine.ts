@@ -409,7 +409,9 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
       if (!found) return continueWith(view);
       // Recorded once the app has answered, so the hit carries the status the credential got.
       return {
-        ...continueWith(view),
+        action: 'continue',
+        session: view,
+        deferredTrap: false,
         afterResponse: (status) => credentialHit(req, view, found, null, status),
       };
     } catch (e) {
