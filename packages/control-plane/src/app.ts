@@ -13,6 +13,7 @@ import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
 import { ingestRoutes } from './honey/ingest-routes.js';
+import { sessionRoutes } from './honey/session-routes.js';
 import { trapRoutes } from './honey/trap-routes.js';
 import { accessLog } from './http/access-log.js';
 import { errorHandler } from './http/error-handler.js';
@@ -76,6 +77,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   apiKeyRoutes(api, services);
   trapRoutes(api, services);
   ingestRoutes(api, services);
+  sessionRoutes(api, services);
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([
