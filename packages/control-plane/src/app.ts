@@ -12,6 +12,7 @@ import { JwtAuthenticator } from './auth/jwt.js';
 import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
+import { analyticsRoutes } from './honey/analytics-routes.js';
 import { ingestRoutes } from './honey/ingest-routes.js';
 import { sessionRoutes } from './honey/session-routes.js';
 import { trapRoutes } from './honey/trap-routes.js';
@@ -78,6 +79,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   trapRoutes(api, services);
   ingestRoutes(api, services);
   sessionRoutes(api, services);
+  analyticsRoutes(api, services);
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([

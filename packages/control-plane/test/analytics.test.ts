@@ -1,0 +1,184 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOrgWithAdminKey } from '../src/orgs/bootstrap.js';
+import { wireHit } from './fixtures.js';
+import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+
+afterAll(dropTestDatabases);
+
+const SITE = 'shop.example.com';
+const NOW = Date.parse('2026-03-20T11:30:00.000Z');
+const DAY = 24 * 60 * 60 * 1000;
+
+describe.each(targets)('analytics on $name', (target) => {
+  let server: TestServer;
+  let now: number;
+  let ingestKey: string;
+
+  beforeEach(async () => {
+    now = NOW;
+    server = await startServer({ databaseUrl: target.freshUrl(), clock: () => now });
+    ingestKey = (
+      await call(`${server.url}/v1/apikeys`, {
+        method: 'POST',
+        key: server.adminKey,
+        body: { name: 'site', scope: 'ingest' },
+      })
+    ).body.key;
+  });
+  afterEach(() => server.close());
+
+  const ingest = async (hits: Record<string, unknown>[], site = SITE) => {
+    const res = await call(`${server.url}/api/v1/ingest`, {
+      method: 'POST',
+      key: ingestKey,
+      body: { site, hits },
+    });
+    expect(res.status).toBe(202);
+  };
+  const get = async (path: string, key = server.adminKey) => {
+    const res = await call(`${server.url}/dashboard/api/analytics/${path}`, { key });
+    return res;
+  };
+
+  it('buckets the timeline by UTC hour, zero-filled, exact at the boundaries', async () => {
+    await ingest([
+      wireHit({ ts: '2026-03-20T10:59:59.999Z' }),
+      wireHit({ ts: '2026-03-20T11:00:00.000Z' }),
+      wireHit({ ts: '2026-03-20T11:29:59.000+00:00' }),
+      wireHit({ ts: '2026-03-20T12:45:00.000+02:00' }), // 10:45 UTC
+      wireHit({ ts: '2026-03-19T12:00:00.000Z' }), // first bucket
+      wireHit({ ts: '2026-03-19T11:59:59.999Z' }), // just before the window
+    ]);
+    const res = await get('timeline');
+    expect(res.status).toBe(200);
+    const buckets = res.body.data as { hour: string; hits: number; tripwires: number }[];
+    expect(buckets).toHaveLength(24);
+    expect(buckets[0]).toEqual({ hour: '2026-03-19T12:00:00.000Z', hits: 1, tripwires: 0 });
+    expect(buckets.at(-2)).toEqual({ hour: '2026-03-20T10:00:00.000Z', hits: 2, tripwires: 0 });
+    expect(buckets.at(-1)).toEqual({ hour: '2026-03-20T11:00:00.000Z', hits: 2, tripwires: 0 });
+    expect(buckets.reduce((a, b) => a + b.hits, 0)).toBe(5);
+    expect(buckets.filter((b) => b.hits === 0)).toHaveLength(21);
+  });
+
+  it('overview and severity count the last 24 hours, per site when asked', async () => {
+    const token = {
+      id: 'tok',
+      kind: 'extraction',
+      channel: 'prose',
+      reach: 'instruction',
+      session: 'fp-agent',
+      trap: null,
+      trap_ref: 'env',
+      issued_at: '2026-03-20T11:00:00.000Z',
+    };
+    await ingest([
+      wireHit({ fingerprint: 'fp-agent', ts: '2026-03-20T11:00:00.000Z' }),
+      wireHit({
+        fingerprint: 'fp-agent',
+        type: 'extraction',
+        ts: '2026-03-20T11:01:00.000Z',
+        trap: null,
+        canaries_planted: [],
+        token,
+        extraction: {
+          model: 'gpt-4o',
+          operator: 'X',
+          task: null,
+          system_prompt: 'You are a research agent for X.',
+          truncated: false,
+        },
+      }),
+      wireHit({
+        fingerprint: 'fp-human',
+        path: '/robots.txt',
+        trap: null,
+        canaries_planted: [],
+        ts: '2026-03-20T11:02:00.000Z',
+      }),
+    ]);
+    await ingest(
+      [wireHit({ fingerprint: 'fp-b', site: 'blog.example.com', ts: '2026-03-20T09:00:00.000Z' })],
+      'blog.example.com',
+    );
+    const traps = (await call(`${server.url}/dashboard/api/traps`, { key: server.adminKey })).body.data;
+    await call(`${server.url}/dashboard/api/traps/${traps[0].id}`, {
+      method: 'PATCH',
+      key: server.adminKey,
+      body: { active: 0 },
+    });
+
+    expect((await get('overview')).body).toEqual({
+      success: true,
+      data: {
+        totalHits24h: 4,
+        agentsDetected: 1,
+        tripwiresFired: 1,
+        promptsCaptured: 1,
+        activeTraps: traps.length - 1,
+      },
+    });
+    expect((await get('overview?site=blog.example.com')).body.data).toEqual({
+      totalHits24h: 1,
+      agentsDetected: 0,
+      tripwiresFired: 0,
+      promptsCaptured: 0,
+      activeTraps: traps.length - 1,
+    });
+    expect((await get('severity')).body.data).toEqual({ critical: 1, high: 0, medium: 2, low: 0 });
+    expect((await get('severity?site=blog.example.com')).body.data).toEqual({
+      critical: 0,
+      high: 0,
+      medium: 1,
+      low: 0,
+    });
+
+    now += 2 * DAY;
+    expect((await get('overview')).body.data).toMatchObject({
+      totalHits24h: 0,
+      agentsDetected: 0,
+      tripwiresFired: 0,
+    });
+    expect((await get('severity?period=24h')).body.data).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
+    expect((await get('severity')).body.data.critical).toBe(1);
+  });
+
+  it('counts hits per trap for 24h, 7d and 30d, keeping deleted traps', async () => {
+    const traps = (await call(`${server.url}/dashboard/api/traps`, { key: server.adminKey })).body.data;
+    const env = traps.find((t: { path: string }) => t.path === '/.env');
+    const trapRef = { id: env.id, name: env.name, path: '/.env', type: 'file' };
+    const ts = new Date(now).toISOString();
+    await ingest([
+      wireHit({ ts, trap: trapRef }),
+      wireHit({ ts, trap: trapRef }),
+      wireHit({ ts, path: '/x', trap: { id: 'default:x', name: 'X', path: '/x', type: 'api' } }),
+    ]);
+    now += 3 * DAY;
+    await ingest([wireHit({ ts: new Date(now).toISOString(), trap: trapRef })]);
+    now += 10 * DAY;
+    await ingest([wireHit({ ts: new Date(now).toISOString(), trap: trapRef })]);
+
+    expect((await get('traps')).body.data).toEqual([
+      { trap_id: env.id, name: env.name, path: '/.env', type: 'file', hits: 1 },
+    ]);
+    expect((await get('traps?period=30d')).body.data).toEqual([
+      { trap_id: env.id, name: env.name, path: '/.env', type: 'file', hits: 4 },
+      { trap_id: 'default:x', name: null, path: '/x', type: 'api', hits: 1 },
+    ]);
+    await call(`${server.url}/dashboard/api/traps/${env.id}`, { method: 'DELETE', key: server.adminKey });
+    expect((await get('traps?period=7d')).body.data).toEqual([
+      { trap_id: env.id, name: null, path: '/.env', type: 'file', hits: 1 },
+    ]);
+    expect((await get('traps?period=1y')).status).toBe(400);
+  });
+
+  it('keeps orgs apart and needs read scope', async () => {
+    await ingest([wireHit({ ts: new Date(now).toISOString() })]);
+    const other = await createOrgWithAdminKey(server.app.db, { name: 'Other' }, now);
+    expect((await get('overview', other.apiKey)).body.data.totalHits24h).toBe(0);
+    expect((await get('timeline', other.apiKey)).body.data.every((b: { hits: number }) => b.hits === 0)).toBe(
+      true,
+    );
+    expect((await get('overview', ingestKey)).status).toBe(403);
+    expect((await get('overview?color=red')).status).toBe(400);
+  });
+});
