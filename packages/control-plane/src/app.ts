@@ -13,6 +13,7 @@ import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
 import { analyticsRoutes } from './honey/analytics-routes.js';
+import { Beacon } from './honey/beacon.js';
 import { ingestRoutes } from './honey/ingest-routes.js';
 import { sessionRoutes } from './honey/session-routes.js';
 import { trapRoutes } from './honey/trap-routes.js';
@@ -71,6 +72,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   const metrics = new Metrics(options.processMetrics ?? false);
   const store = dialect === 'postgres' ? new PostgresRateLimitStore(dataSource) : new MemoryRateLimitStore();
   let draining = false;
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
 
   // One flat router for every authenticated route: nested routers would compose a chain per request.
   const api = new Router();
@@ -89,16 +91,18 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
     api.routes() as Koa.Middleware,
     api.allowedMethods() as Koa.Middleware,
   ]);
+  const beacon = new Beacon(db, secret, clock, logger);
   const ops = opsRoutes(db, metrics, () => draining, options.publicUrl ?? 'http://127.0.0.1:4000');
 
   const koa = new Koa();
-  koa.keys = [options.secret ?? randomBytes(32).toString('base64url')];
+  koa.keys = [secret];
   koa.use(requestId());
   koa.use(accessLog(logger));
   koa.use(metrics.middleware());
   koa.use(errorHandler(logger));
   koa.use(ops.routes());
   koa.use(ops.allowedMethods());
+  koa.use(beacon.middleware());
   koa.use((ctx, next) => (AUTHENTICATED.test(ctx.path) ? authenticated(ctx, next) : next()));
 
   const servers = new Set<Server>();
@@ -134,6 +138,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
             }),
         ),
       );
+      await beacon.close();
       await db.close();
     },
   };

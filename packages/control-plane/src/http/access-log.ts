@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
  * e.g. a canary `?api_key=`), and never a header value.
  */
 export function accessLog(logger: Logger): Middleware {
+  if (!logger.isLevelEnabled('info')) return (_ctx, next) => next();
   return async (ctx, next) => {
     const started = performance.now();
     try {

@@ -25,8 +25,9 @@ interface StoredRow {
  */
 export function idempotency(db: Database, clock: () => number): Middleware {
   return async (ctx, next) => {
+    if (ctx.method !== 'POST') return next();
     const key = ctx.get('Idempotency-Key');
-    if (ctx.method !== 'POST' || !key) return next();
+    if (!key) return next();
     if (!KEY_SHAPE.test(key))
       throw new ValidationFailed('Idempotency-Key: must be 1-255 printable ASCII characters');
 
