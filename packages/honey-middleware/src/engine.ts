@@ -26,6 +26,8 @@ import { type TokenCheck, type TokenClaims, TokenCodec, trapRef } from './tokens
 import { buildTrapTable, type TrapTable } from './traps/registry.js';
 import { TrapSync } from './traps/sync.js';
 import type { Trap, TrapContext } from './traps/types.js';
+import { TRIPWIRE_TRAP_ID, tripwireContent } from './tripwires/block.js';
+import type { TripwirePlan } from './tripwires/response.js';
 import { uuidv7 } from './uuid.js';
 import type { HoneySession, HoneyVerdict, RespondVerdict } from './verdict.js';
 import { VERSION } from './version.js';
@@ -45,6 +47,11 @@ export interface HoneyEngine {
   /** Path prefix under which callback and extraction tokens are answered. */
   readonly callbackPrefix: string;
   readonly precedence: 'trap' | 'app';
+  /**
+   * Plans a page tripwire for an app route's response, or null when none applies (option off, method,
+   * path excluded, not sampled). Tokens are minted only when the response turns out to be HTML.
+   */
+  tripwires(req: HoneyRequest, session: HoneySession): TripwirePlan | null;
   /** Active traps. */
   traps(): readonly Trap[];
   /** Verifies a token string statelessly. */
@@ -235,7 +242,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
         channel: c.channel,
         reach: c.reach,
         session: c.session,
-        trap: refs.get(c.trapRef)?.id ?? null,
+        trap: refs.get(c.trapRef)?.id ?? (c.trapRef === TRIPWIRE_REF ? TRIPWIRE_TRAP_ID : null),
         trap_ref: c.trapRef,
         issued_at: c.issuedAt ? new Date(c.issuedAt * 1000).toISOString() : null,
       };
@@ -430,8 +437,36 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
     }
   }
 
+  const tw = opts.tripwires;
+  function tripwires(req: HoneyRequest, session: HoneySession): TripwirePlan | null {
+    if (!tw.enabled || (req.method !== 'GET' && req.method !== 'POST')) return null;
+    if (tw.include || tw.exclude) {
+      const { path } = splitUrl(req.url);
+      if (tw.include && !tw.include(path)) return null;
+      if (tw.exclude?.(path)) return null;
+    }
+    if (tw.sampleRate < 1 && Math.random() >= tw.sampleRate) return null;
+    return {
+      maxBytes: tw.maxBytes,
+      mint() {
+        const origin = core.origin(req);
+        const planter = new Planter({
+          codec,
+          session: session.fingerprint,
+          trapRef: TRIPWIRE_REF,
+          origin,
+          callbackPrefix,
+          basePath: opts.basePath,
+        });
+        const c = tripwireContent(planter);
+        return { block: Buffer.from(c.block), tags: Buffer.from(c.tags) };
+      },
+    };
+  }
+
   return {
     handle,
+    tripwires,
     serveTrap(req) {
       const view = new SessionView(core, req);
       const { path, query } = splitUrl(req.url);
@@ -452,6 +487,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
   };
 }
 
+const TRIPWIRE_REF = trapRef(TRIPWIRE_TRAP_ID);
 const PLANTED_KINDS: CanaryKind[] = CANARY_KINDS.filter((k): k is CanaryKind => k !== 'none');
 
 function trapField(t: Trap): HitRecord['trap'] {

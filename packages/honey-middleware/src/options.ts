@@ -54,6 +54,23 @@ export interface HoneyReporterOptions {
   fetch?: typeof fetch;
 }
 
+/** A path pattern: an exact path, a glob (`*` within one segment, `**` across segments) or a RegExp. */
+export type PathPattern = string | RegExp;
+
+/** Page tripwires in the app's own HTML pages (DESIGN §3). */
+export interface HoneyTripwiresOptions {
+  /** Default true. */
+  enabled?: boolean;
+  /** Only pages whose path matches one of these get a tripwire (default: every path). */
+  include?: readonly PathPattern[];
+  /** Pages whose path matches one of these never get one (default: none). */
+  exclude?: readonly PathPattern[];
+  /** Share of eligible pages that get one, 0–1 (default 1). */
+  sampleRate?: number;
+  /** Bodies larger than this many bytes pass through untouched (default 2 MiB). */
+  maxBytes?: number;
+}
+
 /** Enforce mode with a custom answer for sessions that fired a tripwire. */
 export interface EnforceResponse {
   type: 'enforce';
@@ -89,6 +106,8 @@ export interface HoneyOptions {
   /** Called with reporter and sync failures; never with anything thrown into a request. */
   onError?: (error: Error) => void;
   reporter?: HoneyReporterOptions;
+  /** Hidden tripwires in the app's own `text/html` pages (default on); `false` turns them off. */
+  tripwires?: boolean | HoneyTripwiresOptions;
 }
 
 export interface ResolvedReporterOptions {
@@ -130,6 +149,16 @@ export interface ResolvedOptions {
   onHit: ((hit: HitRecord) => void) | undefined;
   onError: ((error: Error) => void) | undefined;
   reporter: ResolvedReporterOptions;
+  tripwires: ResolvedTripwires;
+}
+
+export interface ResolvedTripwires {
+  enabled: boolean;
+  /** null = every path. */
+  include: ((path: string) => boolean) | null;
+  exclude: ((path: string) => boolean) | null;
+  sampleRate: number;
+  maxBytes: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -310,6 +339,62 @@ function mode(v: unknown): Pick<ResolvedOptions, 'mode' | 'enforce'> {
   };
 }
 
+const GLOB_SPECIAL = /[.+?^${}()|[\]\\]/g;
+
+/** Compiles path patterns into one test; strings are exact paths or globs. */
+function patterns(v: unknown, name: string): ((path: string) => boolean) | null {
+  if (v === undefined) return null;
+  if (!Array.isArray(v)) throw new HoneyConfigError(name, 'must be an array of paths, globs or RegExps');
+  const tests = v.map((p: unknown, i) => {
+    if (p instanceof RegExp) {
+      // A global or sticky RegExp keeps state between test() calls; a copy without those flags does not.
+      const re = new RegExp(p.source, p.flags.replace(/[gy]/g, ''));
+      return (path: string) => re.test(path);
+    }
+    if (typeof p !== 'string' || !p.startsWith('/') || p.length > 512)
+      throw new HoneyConfigError(`${name}[${i}]`, 'must be a RegExp or a path or glob starting with "/"');
+    if (!p.includes('*')) return (path: string) => path === p;
+    const source = p
+      .replace(GLOB_SPECIAL, '\\$&')
+      .replace(/\*\*/g, '\u0000')
+      .replace(/\*/g, '[^/]*')
+      .replaceAll('\u0000', '.*');
+    const re = new RegExp(`^${source}$`);
+    return (path: string) => re.test(path);
+  });
+  return (path) => tests.some((t) => t(path));
+}
+
+function tripwires(v: unknown): ResolvedTripwires {
+  const base: ResolvedTripwires = {
+    enabled: true,
+    include: null,
+    exclude: null,
+    sampleRate: 1,
+    maxBytes: 2 * 1024 * 1024,
+  };
+  if (v === undefined || v === true) return base;
+  if (v === false) return { ...base, enabled: false };
+  if (!isObj(v))
+    throw new HoneyConfigError(
+      'tripwires',
+      'must be a boolean or { enabled, include, exclude, sampleRate, maxBytes }',
+    );
+  known(v, ['enabled', 'include', 'exclude', 'sampleRate', 'maxBytes'], 'tripwires');
+  if (v.enabled !== undefined && typeof v.enabled !== 'boolean')
+    throw new HoneyConfigError('tripwires.enabled', 'must be a boolean');
+  const rate = v.sampleRate ?? 1;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+    throw new HoneyConfigError('tripwires.sampleRate', 'must be a number from 0 to 1');
+  return {
+    enabled: v.enabled !== false,
+    include: patterns(v.include, 'tripwires.include'),
+    exclude: patterns(v.exclude, 'tripwires.exclude'),
+    sampleRate: rate,
+    maxBytes: int(v.maxBytes, 'tripwires.maxBytes', 0, 1024 * 1024 * 1024, base.maxBytes),
+  };
+}
+
 const TOP = [
   'apiKey',
   'endpoint',
@@ -325,6 +410,7 @@ const TOP = [
   'onHit',
   'onError',
   'reporter',
+  'tripwires',
 ];
 
 /** Validates options once, in the factory. Defaults first, then the caller's values; the input is never mutated. */
@@ -388,5 +474,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     onHit: fn(o.onHit, 'onHit'),
     onError: fn(o.onError, 'onError'),
     reporter: reporter(o.reporter),
+    tripwires: tripwires(o.tripwires),
   };
 }

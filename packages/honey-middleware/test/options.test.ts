@@ -40,6 +40,14 @@ const bad: [unknown, string][] = [
   [{ reporter: { batchSize: 10, maxQueue: 10 } }, 'reporter.maxQueue'],
   [{ reporter: { fetch: 1 } }, 'reporter.fetch'],
   [{ reporter: { flush: 1 } }, 'reporter.flush'],
+  [{ tripwires: 'yes' }, 'tripwires'],
+  [{ tripwires: { include: ['/a'], only: 1 } }, 'tripwires.only'],
+  [{ tripwires: { enabled: 1 } }, 'tripwires.enabled'],
+  [{ tripwires: { include: '/a' } }, 'tripwires.include'],
+  [{ tripwires: { exclude: ['/ok', 'nope'] } }, 'tripwires.exclude[1]'],
+  [{ tripwires: { sampleRate: 1.5 } }, 'tripwires.sampleRate'],
+  [{ tripwires: { sampleRate: Number.NaN } }, 'tripwires.sampleRate'],
+  [{ tripwires: { maxBytes: -1 } }, 'tripwires.maxBytes'],
 ];
 
 describe('options', () => {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
+import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict, RespondVerdict } from '../verdict.js';
 
 /** The parts of an Express (4 or 5) request the adapter reads: a Node request plus what Express adds. */
@@ -13,6 +14,9 @@ export interface ExpressRequestLike extends IncomingMessage {
 }
 
 export type ExpressNext = (err?: unknown) => void;
+
+/** `res.locals` of Express; `lobsterTripwires = false` keeps this response free of a page tripwire. */
+type ResponseWithLocals = ServerResponse & { locals?: { lobsterTripwires?: unknown } };
 
 /** An Express middleware that also carries its engine, for `close()` on shutdown. */
 export interface ExpressHoneyMiddleware {
@@ -69,7 +73,8 @@ function deferTrap(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse)
 
 /**
  * Express middleware (Express 5 and 4): serves traps, answers token callbacks, spots returning canary
- * credentials and exposes the session verdict on `req.lobsterHoney`. Default: no options needed.
+ * credentials, plants page tripwires in the app's HTML (opt out per response with
+ * `res.locals.lobsterTripwires = false`) and exposes the session verdict on `req.lobsterHoney`.
  * @example app.use(lobsterHoney({ apiKey: process.env.LOBSTER_API_KEY, endpoint: 'http://localhost:4000' }))
  */
 export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
@@ -83,6 +88,11 @@ export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
         return;
       }
       if (v.deferredTrap) deferTrap(engine, hreq, res);
+      else {
+        const plan = engine.tripwires(hreq, v.session);
+        if (plan)
+          installTripwires(res, plan, () => (res as ResponseWithLocals).locals?.lobsterTripwires === false);
+      }
       const after = v.afterResponse;
       if (after) res.once('close', () => after(res.statusCode));
       next();

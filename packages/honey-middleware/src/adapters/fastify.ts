@@ -3,12 +3,17 @@ import fp from 'fastify-plugin';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type HoneyRequest, readLimited } from '../request.js';
+import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The session verdict of `@lobster/honey-middleware`. */
     lobsterHoney: HoneySession | null;
+  }
+  interface FastifyReply {
+    /** Set to `false` to keep this response free of a page tripwire (default true). */
+    lobsterTripwires: boolean;
   }
 }
 
@@ -35,13 +40,15 @@ function send(reply: FastifyReply, v: HoneyVerdict): boolean {
 
 /**
  * A Fastify 5 plugin (`await app.register(lobsterHoney())`): serves traps, answers token callbacks,
- * spots returning canary credentials and exposes the session verdict on `request.lobsterHoney`.
+ * spots returning canary credentials, plants page tripwires in the app's HTML (opt out per response with
+ * `reply.lobsterTripwires = false`) and exposes the session verdict on `request.lobsterHoney`.
  * @example await app.register(lobsterHoney({ apiKey: process.env.LOBSTER_API_KEY }))
  */
 export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
   const engine = createHoneyEngine(options);
   const plugin = async (app: FastifyInstance): Promise<void> => {
     app.decorateRequest('lobsterHoney', null);
+    app.decorateReply('lobsterTripwires', true);
     app.addHook('onRequest', async (request, reply) => {
       const hreq = toRequest(request);
       let v = await engine.handle(hreq);
@@ -51,6 +58,8 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
       if (send(reply, v)) return reply;
       const after = v.action === 'continue' ? v.afterResponse : undefined;
       if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
+      const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
+      if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
     });
     app.addHook('onClose', async () => engine.close());
   };

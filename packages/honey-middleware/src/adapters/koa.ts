@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
+import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
 /** The parts of a Koa (3 or 2) context the adapter uses. */
@@ -13,7 +14,8 @@ export interface KoaContextLike {
   req: IncomingMessage;
   res: ServerResponse;
   request: { body?: unknown };
-  state: { lobsterHoney?: HoneySession } & Record<string, unknown>;
+  /** `lobsterTripwires = false` keeps this response free of a page tripwire. */
+  state: { lobsterHoney?: HoneySession; lobsterTripwires?: unknown } & Record<string, unknown>;
   status: number;
   body: unknown;
   set(field: Record<string, string>): void;
@@ -49,7 +51,8 @@ function write(ctx: KoaContextLike, v: HoneyVerdict): boolean {
 
 /**
  * Koa middleware (Koa 3 and 2): serves traps, answers token callbacks, spots returning canary
- * credentials and exposes the session verdict on `ctx.state.lobsterHoney`.
+ * credentials, plants page tripwires in the app's HTML (opt out per response with
+ * `ctx.state.lobsterTripwires = false`) and exposes the session verdict on `ctx.state.lobsterHoney`.
  * @example app.use(lobsterHoney({ apiKey: process.env.LOBSTER_API_KEY }))
  */
 export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
@@ -61,6 +64,8 @@ export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
     if (write(ctx, v)) return;
     const after = v.action === 'continue' ? v.afterResponse : undefined;
     if (after) ctx.res.once('close', () => after(ctx.res.statusCode));
+    const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
+    if (plan) installTripwires(ctx.res, plan, () => ctx.state.lobsterTripwires === false);
     await next();
     // precedence 'app': the trap answers only where no route of the app did.
     if (v.action === 'continue' && v.deferredTrap && ctx.status === 404 && ctx.body == null) {

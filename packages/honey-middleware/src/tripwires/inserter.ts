@@ -1,0 +1,131 @@
+/**
+ * Byte-level insertion of a tripwire block into an HTML body, whole or streamed. Works on `Buffer`s so a
+ * multi-byte character split across chunks is never decoded; `</body>` is ASCII, matched without case.
+ */
+
+/** What to insert: the hidden block (before `</body>`) and the tag-character text (after visible text). */
+export interface Insertion {
+  block: Buffer;
+  tags: Buffer;
+}
+
+const LT = 0x3c;
+const SLASH = 0x2f;
+const BODY = [0x62, 0x6f, 0x64, 0x79]; // "body"
+const GT = 0x3e;
+/** `</body` is 6 bytes: the most a chunk can end with while a `</body>` is still incomplete. */
+const LOOK_BEHIND = 6;
+/** How far back from `</body>` the tag characters look for the end of visible text. */
+const TEXT_WINDOW = 8192;
+/** Closing tags of elements that hold phrasing text: appending there adds no box and moves no pixel. */
+const TEXT_CLOSERS =
+  /<\/(?:p|h[1-6]|a|span|small|em|strong|b|i|time|cite|abbr|label|figcaption|td|dd|li)\s*>/gi;
+
+const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 32 : c);
+
+/** Does `buf` at `i` hold `</body` followed by `>` or whitespace? `partial` when the buffer ends first. */
+function matchAt(buf: Buffer, i: number): 'yes' | 'no' | 'partial' {
+  if (buf[i] !== LT) return 'no';
+  if (i + 1 >= buf.length) return 'partial';
+  if (buf[i + 1] !== SLASH) return 'no';
+  for (let k = 0; k < 4; k++) {
+    const j = i + 2 + k;
+    if (j >= buf.length) return 'partial';
+    if (lower(buf[j]!) !== BODY[k]) return 'no';
+  }
+  const j = i + 6;
+  if (j >= buf.length) return 'partial';
+  const c = buf[j]!;
+  return c === GT || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d ? 'yes' : 'no';
+}
+
+/** Index of the first `</body>` in `buf` from `from`, or -1. */
+export function findBodyClose(buf: Buffer, from = 0): number {
+  let i = buf.indexOf(LT, from);
+  while (i >= 0) {
+    if (matchAt(buf, i) === 'yes') return i;
+    i = buf.indexOf(LT, i + 1);
+  }
+  return -1;
+}
+
+/** Where the tag characters go: just inside the last phrasing element closed before `end`, or -1. */
+function textEnd(buf: Buffer, end: number): number {
+  const start = Math.max(0, end - TEXT_WINDOW);
+  // latin1 maps bytes 1:1 to characters, so regex offsets are byte offsets.
+  const window = buf.toString('latin1', start, end);
+  let at = -1;
+  for (const m of window.matchAll(TEXT_CLOSERS)) at = m.index;
+  return at < 0 ? -1 : start + at;
+}
+
+/** `buf` with the block inserted at `at` and the tag characters after the last visible text before it. */
+function splice(buf: Buffer, at: number, ins: Insertion): Buffer {
+  const t = textEnd(buf, at);
+  if (t < 0) {
+    // No visible text in reach: the tag characters ride in the hidden block, still in the raw HTML.
+    return Buffer.concat([buf.subarray(0, at), ins.tags, ins.block, buf.subarray(at)]);
+  }
+  return Buffer.concat([buf.subarray(0, t), ins.tags, buf.subarray(t, at), ins.block, buf.subarray(at)]);
+}
+
+/** Inserts into a whole body: before the first `</body>`, else at the end. Adds exactly `insertedLength` bytes. */
+export function insertWhole(body: Buffer, ins: Insertion): Buffer {
+  const at = findBodyClose(body);
+  return splice(body, at < 0 ? body.length : at, ins);
+}
+
+export const insertedLength = (ins: Insertion): number => ins.block.length + ins.tags.length;
+
+/**
+ * Inserts into a streamed body as `</body>` passes. Each chunk is forwarded as soon as it arrives; only
+ * a tail of at most 6 bytes that could begin a split `</body>` is held until the next chunk. After
+ * `scanLimit` bytes without `</body>` the search stops and the rest passes through untouched (size cap);
+ * otherwise exactly `insertedLength` bytes are added, before `</body>` or at the end.
+ */
+export class StreamInserter {
+  readonly #ins: Insertion;
+  readonly #scanLimit: number;
+  #tail: Buffer | null = null;
+  #seen = 0;
+  #done = false;
+
+  constructor(ins: Insertion, scanLimit: number) {
+    this.#ins = ins;
+    this.#scanLimit = scanLimit;
+  }
+
+  /** The bytes to forward for `chunk` (possibly empty when all of it is held back). */
+  push(chunk: Buffer): Buffer {
+    if (this.#done) return chunk;
+    const data = this.#tail ? Buffer.concat([this.#tail, chunk]) : chunk;
+    this.#tail = null;
+    const at = findBodyClose(data);
+    if (at >= 0) {
+      this.#done = true;
+      return splice(data, at, this.#ins);
+    }
+    this.#seen += chunk.length;
+    if (this.#seen > this.#scanLimit) {
+      // Past the size cap: the rest passes through (only chunked bodies get here; a declared length is checked up front).
+      this.#done = true;
+      return data;
+    }
+    // Hold back a possible start of `</body` at the very end.
+    const from = Math.max(0, data.length - LOOK_BEHIND);
+    let i = data.indexOf(LT, from);
+    while (i >= 0 && matchAt(data, i) !== 'partial') i = data.indexOf(LT, i + 1);
+    if (i < 0) return data;
+    this.#tail = Buffer.from(data.subarray(i));
+    return data.subarray(0, i);
+  }
+
+  /** The bytes to send last: the held tail, and the block if `</body>` never came. */
+  end(): Buffer {
+    const tail = this.#tail ?? Buffer.alloc(0);
+    this.#tail = null;
+    if (this.#done) return tail;
+    this.#done = true;
+    return Buffer.concat([tail, this.#ins.tags, this.#ins.block]);
+  }
+}
