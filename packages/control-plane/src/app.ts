@@ -15,6 +15,7 @@ import { Database } from './db/database.js';
 import { analyticsRoutes } from './honey/analytics-routes.js';
 import { Beacon } from './honey/beacon.js';
 import { ingestRoutes } from './honey/ingest-routes.js';
+import { scheduleRetention } from './honey/retention.js';
 import { sessionRoutes } from './honey/session-routes.js';
 import { trapRoutes } from './honey/trap-routes.js';
 import { accessLog } from './http/access-log.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Milliseconds since the epoch; tests move time instead of sleeping. */
   clock?: () => number;
+  /** Trap hits older than this are purged in the background (default 90). */
+  retentionDays?: number;
   /** Also export Node process metrics (once per process: the CLI turns it on). */
   processMetrics?: boolean;
 }
@@ -92,6 +95,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
     api.allowedMethods() as Koa.Middleware,
   ]);
   const beacon = new Beacon(db, secret, clock, logger);
+  const retention = scheduleRetention(db, options.retentionDays ?? 90, clock, logger);
   const ops = opsRoutes(db, metrics, () => draining, options.publicUrl ?? 'http://127.0.0.1:4000');
 
   const koa = new Koa();
@@ -138,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
             }),
         ),
       );
+      retention.stop();
       await beacon.close();
       await db.close();
     },

@@ -35,6 +35,7 @@ async function serve(): Promise<void> {
     publicUrl: config.publicUrl,
     jwt: config.jwt,
     rateLimit: config.rateLimit,
+    retentionDays: config.retentionDays,
     logger,
     processMetrics: true,
   });
