@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { wireHit } from './fixtures.js';
+import { call, dropTestDatabases, startInstance, startServer, targets } from './helpers.js';
+
+afterAll(dropTestDatabases);
+
+const SITE = 'shop.example.com';
+const postgres = targets.find((t) => t.name === 'postgres');
+
+/** Two instances on one database, ingesting hits of the same visitors at once. */
+describe.skipIf(!postgres)('concurrent ingest on two PostgreSQL instances', () => {
+  it('keeps exact hit counts and loses no signal', async () => {
+    const databaseUrl = postgres!.freshUrl();
+    const a = await startServer({ databaseUrl });
+    const b = await startInstance({ databaseUrl });
+    try {
+      const key = (
+        await call(`${a.url}/v1/apikeys`, { method: 'POST', key: a.adminKey, body: { name: 's', scope: 'ingest' } })
+      ).body.key;
+      const visitors = ['fp-1', 'fp-2', 'fp-3'];
+      const base = Date.now() - 60_000;
+      // 40 batches of 25 hits, alternating instances; every batch touches every visitor.
+      const batches = Array.from({ length: 40 }, (_, i) =>
+        Array.from({ length: 25 }, (_, j) => {
+          const fingerprint = visitors[(i + j) % 3]!;
+          const ts = new Date(base + i * 25 + j).toISOString();
+          // One batch per visitor carries a canary use: the signal must survive the races.
+          if (j === 0 && i < 3) {
+            return wireHit({
+              fingerprint,
+              ts,
+              type: 'credential_use',
+              canary: { kind: 'openai_key', carrier: 'x-api-key' },
+              canaries_planted: [],
+            });
+          }
+          return wireHit({ fingerprint, ts });
+        }),
+      );
+      const results = await Promise.all(
+        batches.map((hits, i) =>
+          call(`${i % 2 ? b.url : a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits } }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(40).fill(202));
+      expect(results.reduce((sum, r) => sum + r.body.data.accepted, 0)).toBe(1000);
+
+      // The same batches again, at once, on the other instance: all duplicates.
+      const replays = await Promise.all(
+        batches.map((hits, i) =>
+          call(`${i % 2 ? a.url : b.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits } }),
+        ),
+      );
+      expect(replays.reduce((sum, r) => sum + r.body.data.duplicates, 0)).toBe(1000);
+
+      const sessions = (await call(`${a.url}/dashboard/api/sessions`, { key: a.adminKey })).body.data;
+      expect(sessions).toHaveLength(3);
+      expect(sessions.reduce((sum: number, s: { hit_count: number }) => sum + s.hit_count, 0)).toBe(1000);
+      for (const s of sessions) {
+        expect(s.signals_fired).toEqual(expect.arrayContaining(['CREDENTIAL_USED', 'CREDENTIAL_EXTRACTED']));
+        expect(s.severity).toBe('high');
+      }
+      const [{ n }] = await a.app.db.manager.query('SELECT count(*) AS n FROM honey_hits');
+      expect(Number(n)).toBe(1000);
+      const detected = await a.app.db.manager.query("SELECT count(*) AS n FROM events WHERE type = 'threat.detected'");
+      expect(Number(detected[0].n)).toBe(3);
+    } finally {
+      await b.app.close(1_000);
+      await a.close();
+    }
+  });
+});
