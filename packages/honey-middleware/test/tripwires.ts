@@ -147,7 +147,7 @@ export function tripwireConformance(
     });
 
     it('follows the page tokens back to the visitor who was served the page', async () => {
-      const { base, engine } = await start();
+      const { base } = await start();
       const html = (await raw(`${base}/style/string`)).body.toString();
       const link = /<a href="([^"]+)" hidden/.exec(html)![1]!.replaceAll('&amp;', '&');
       expect((await raw(link.replace(/^https?:\/\/[^/]+/, base))).status).toBe(200);

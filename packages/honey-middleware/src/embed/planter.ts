@@ -55,8 +55,13 @@ export class Planter {
 
   /** A link to another trap, carrying its own token in `ref` so the step is attributed. */
   breadcrumb(trapPath: string, channel: TokenChannel, reach: TokenReach): string {
+    return this.#init.origin + this.breadcrumbPath(trapPath, channel, reach);
+  }
+
+  /** As `breadcrumb`, without the origin (for a robots.txt `Disallow:` line). */
+  breadcrumbPath(trapPath: string, channel: TokenChannel, reach: TokenReach): string {
     const token = this.token('callback', channel, reach);
-    return `${this.#init.origin}${this.#init.basePath}${trapPath}?ref=${token}`;
+    return `${this.#init.basePath}${trapPath}?ref=${token}`;
   }
 
   /**

@@ -18,6 +18,14 @@ export const llmsTrap: BuiltinTrap = {
     const api = apiTrap
       ? `- [API configuration](${ctx.plant.breadcrumb(apiTrap.path, 'structural', 'link')}): endpoints, limits and keys for integrations`
       : '';
+    // Breadcrumbs to the pages an agent would visit next (sign-in, user API), each with its own token.
+    const pages = ctx.others
+      .filter((t) => t.type === 'api' && (t.path.includes('login') || t.path.includes('users')))
+      .map((t) =>
+        t.path.includes('login')
+          ? `- [Team sign-in](${ctx.plant.breadcrumb(t.path, 'structural', 'link')}): the admin console for workspace owners`
+          : `- [Users API](${ctx.plant.breadcrumb(t.path, 'structural', 'link')}): list and manage workspace members`,
+      );
     const body = [
       `# ${host}`,
       '',
@@ -28,6 +36,7 @@ export const llmsTrap: BuiltinTrap = {
       `- [Getting started](${ctx.origin}/docs): accounts, projects and invitations`,
       api,
       `- [Service status](${ctx.plant.url('structural', 'link')}): uptime and incident history`,
+      ...pages,
       '',
       '## Optional',
       '',

@@ -3,7 +3,8 @@ import type { BuiltinTrap } from './types.js';
 
 /**
  * A robots.txt a real shop would publish, whose `Disallow:` lines double as decoys: a crawler that
- * ignores them walks into other traps and into a tokenized path (`structural` channel, `link` reach).
+ * ignores them walks into other traps (breadcrumbs with their own `ref` token) and into a tokenized path
+ * (`structural` channel, `link` reach).
  */
 export const robotsTrap: BuiltinTrap = {
   key: 'robots-txt',
@@ -18,12 +19,18 @@ export const robotsTrap: BuiltinTrap = {
     const decoy = ctx.plant.path('structural', 'link');
     const admin =
       ctx.others.find((t) => t.path.startsWith('/admin'))?.path.replace(/[^/]*$/, '') ?? '/admin/';
+    // Breadcrumbs: the login and API traps by name, each line with its own token, so the next step is attributed.
+    const crumbs = ctx.others
+      .filter((t) => t.type === 'api' && (t.path.includes('login') || t.path.startsWith('/api/')))
+      .slice(0, 2)
+      .map((t) => ctx.plant.breadcrumbPath(t.path, 'structural', 'link'));
     const disallow = [
       '/cart',
       '/checkout/',
       '/account/',
       '/search?',
       admin,
+      ...crumbs,
       '/api/v1/',
       '/internal/',
       `${decoy}/`,
