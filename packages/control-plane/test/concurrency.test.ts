@@ -15,7 +15,11 @@ describe.skipIf(!postgres)('concurrent ingest on two PostgreSQL instances', () =
     const b = await startInstance({ databaseUrl });
     try {
       const key = (
-        await call(`${a.url}/v1/apikeys`, { method: 'POST', key: a.adminKey, body: { name: 's', scope: 'ingest' } })
+        await call(`${a.url}/v1/apikeys`, {
+          method: 'POST',
+          key: a.adminKey,
+          body: { name: 's', scope: 'ingest' },
+        })
       ).body.key;
       const visitors = ['fp-1', 'fp-2', 'fp-3'];
       const base = Date.now() - 60_000;
@@ -62,7 +66,9 @@ describe.skipIf(!postgres)('concurrent ingest on two PostgreSQL instances', () =
       }
       const [{ n }] = await a.app.db.manager.query('SELECT count(*) AS n FROM honey_hits');
       expect(Number(n)).toBe(1000);
-      const detected = await a.app.db.manager.query("SELECT count(*) AS n FROM events WHERE type = 'threat.detected'");
+      const detected = await a.app.db.manager.query(
+        "SELECT count(*) AS n FROM events WHERE type = 'threat.detected'",
+      );
       expect(Number(detected[0].n)).toBe(3);
     } finally {
       await b.app.close(1_000);
