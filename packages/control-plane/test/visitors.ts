@@ -49,7 +49,8 @@ export function readInstructions(text: string): { callbacks: string[]; extractio
   const extractions: string[] = [];
   for (const line of text.split('\n')) {
     const base = /(https?:\/\/\S+?\/)(?=\s)/.exec(line)?.[1];
-    const code = /\bcode ([A-Za-z0-9_-]{20,})\b|\bwith ([A-Za-z0-9_-]{20,}) appended/.exec(line);
+    // Tokens may end in "-" or "_", so the code ends at whitespace or punctuation, not at a word boundary.
+    const code = /\bcode ([A-Za-z0-9_-]{20,})(?=[\s,.]|$)|\bwith ([A-Za-z0-9_-]{20,}) appended/.exec(line);
     const token = code?.[1] ?? code?.[2];
     if (!base || !token) continue;
     (/system_prompt/.test(line) ? extractions : callbacks).push(`${base}${token}`);

@@ -46,3 +46,25 @@ export function toPublicEvent(row: EventRow): PublicEvent {
     data: JSON.parse(row.data) as Record<string, unknown>,
   };
 }
+
+const EVENT_COLUMNS = ['id', 'org_id', 'type', 'api_version', 'cage_id', 'data', 'created_at'];
+
+/** Appends many events with multi-row INSERTs, in order (their log positions follow the array). */
+export async function appendEvents(manager: EntityManager, events: NewEvent[], nowMs: number): Promise<void> {
+  const createdAt = new Date(nowMs).toISOString();
+  const width = EVENT_COLUMNS.length;
+  for (let i = 0; i < events.length; i += 200) {
+    const chunk = events.slice(i, i + 200);
+    const values = chunk.map((_, r) => `(${EVENT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    const params = chunk.flatMap((e) => [
+      `evt_${randomBase62(24)}`,
+      e.orgId,
+      e.type,
+      API_VERSION,
+      e.cageId ?? null,
+      JSON.stringify(e.data),
+      createdAt,
+    ]);
+    await manager.query(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`, params);
+  }
+}

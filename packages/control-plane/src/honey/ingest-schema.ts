@@ -32,7 +32,7 @@ const token = z
     session: text(128),
     trap: optText(128),
     trap_ref: text(128),
-    issued_at: isoTime.nullable(),
+    issued_at: isoTime.nullable().default(null),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
-import { appendEvent } from '../events/log.js';
+import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
@@ -75,6 +75,7 @@ export async function ingest(
     const touched = new Map<string, SessionRow>();
     const receivedAt = new Date(nowMs).toISOString();
     const rows: unknown[][] = [];
+    const events: NewEvent[] = [];
 
     // In time order, so "first request", spacing and windows see hits as they happened.
     const order = fresh.map((hit, i) => ({ hit, at: times[i]! })).sort((a, b) => a.at - b.at);
@@ -97,40 +98,27 @@ export async function ingest(
         hit.token?.reach ?? null,
         isTripwireHit(hit) ? 1 : 0,
         capturedPrompt(hit) ? 1 : 0,
-        JSON.stringify(hit),
+        compactRecord(hit),
       ]);
-      await emitHitEvents(m, orgId, session, hit, effects, nowMs);
+      events.push(...hitEvents(orgId, session, hit, effects));
     }
 
     await insertHits(m, rows);
-    for (const session of touched.values()) {
-      if (resolver.created.has(session.id)) await insertSession(m, session);
-      else await updateSession(m, session);
-    }
+    await upsertSessions(m, [...touched.values()]);
+    await appendEvents(m, events, nowMs);
     return { accepted: fresh.length, duplicates: hits.length - fresh.length };
   });
 }
 
-async function emitHitEvents(
-  m: EntityManager,
-  orgId: string,
-  session: SessionRow,
-  hit: WireHit,
-  effects: ReturnType<typeof applyHit>,
-  nowMs: number,
-): Promise<void> {
-  const append = (type: string, data: Record<string, unknown>) =>
-    appendEvent(m, { orgId, type, data }, nowMs);
+/** The events one hit causes, in the order they happened. */
+function hitEvents(orgId: string, session: SessionRow, hit: WireHit, effects: ReturnType<typeof applyHit>): NewEvent[] {
+  const events: NewEvent[] = [];
+  const add = (type: string, data: Record<string, unknown>) => events.push({ orgId, type, data });
   for (const signal of effects.newSignals) {
-    await append('signal.fired', {
-      session_id: session.id,
-      signal,
-      kind: signalKind(signal),
-      hit_id: hit.id,
-    });
+    add('signal.fired', { session_id: session.id, signal, kind: signalKind(signal), hit_id: hit.id });
   }
   if (hit.type === 'credential_use' && hit.canary) {
-    await append('credential.used', {
+    add('credential.used', {
       session_id: session.id,
       hit_id: hit.id,
       canary_kind: hit.canary.kind,
@@ -140,7 +128,7 @@ async function emitHitEvents(
     });
   }
   if (capturedPrompt(hit)) {
-    await append('prompt.captured', {
+    add('prompt.captured', {
       session_id: session.id,
       hit_id: hit.id,
       model: hit.extraction?.model ?? null,
@@ -149,14 +137,15 @@ async function emitHitEvents(
       system_prompt_length: hit.extraction?.system_prompt?.length ?? 0,
     });
   }
-  if (effects.becameThreat) await append('threat.detected', threatDetectedData(session));
+  if (effects.becameThreat) add('threat.detected', threatDetectedData(session));
   if (effects.escalated) {
-    await append('session.escalated', {
+    add('session.escalated', {
       ...threatDetectedData(session),
       previous_classification: effects.escalated.from.classification.toLowerCase(),
       previous_severity: effects.escalated.from.severity,
     });
   }
+  return events;
 }
 
 /** Serialises concurrent batches (on any instance) that touch the same visitors, in a fixed order. */
@@ -202,28 +191,44 @@ async function loadSessions(
   return out;
 }
 
+/**
+ * The stored copy of a hit leaves out what the contract defaults anyway (nulls, empty lists, false):
+ * most fields of most hits are empty, and the record is most of a row's size. `readRecord` restores them.
+ */
+function compactRecord(hit: WireHit): string {
+  return JSON.stringify(hit, (_key, value) =>
+    value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value,
+  );
+}
+
+export function readRecord(text: string): WireHit {
+  return wireHit.parse(JSON.parse(text));
+}
+
 const HIT_COLUMNS =
   'org_id, id, session_id, site, type, ts, received_at, trap_id, trap_type, path, ip, token_reach, tripwire, prompt, record';
 
 async function insertHits(m: EntityManager, rows: unknown[][]): Promise<void> {
   const width = rows[0]?.length ?? 0;
-  for (let i = 0; i < rows.length; i += 100) {
-    const chunk = rows.slice(i, i + 100);
+  for (let i = 0; i < rows.length; i += 250) {
+    const chunk = rows.slice(i, i + 250);
     const values = chunk.map((_, r) => `(${placeholders(width, r * width + 1)})`).join(', ');
     await m.query(`INSERT INTO honey_hits (${HIT_COLUMNS}) VALUES ${values}`, chunk.flat());
   }
 }
 
-async function insertSession(m: EntityManager, s: SessionRow): Promise<void> {
-  await m.query(
-    `INSERT INTO honey_sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${placeholders(SESSION_COLUMNS.length)})`,
-    sessionToValues(s),
-  );
-}
-
-/** Parameters are numbered in the order they appear: SQLite binds `$n` by first appearance. */
-async function updateSession(m: EntityManager, s: SessionRow): Promise<void> {
-  const [id, ...rest] = sessionToValues(s);
-  const sets = SESSION_COLUMNS.slice(1).map((c, i) => `${c} = $${i + 1}`);
-  await m.query(`UPDATE honey_sessions SET ${sets.join(', ')} WHERE id = $${rest.length + 1}`, [...rest, id]);
+/** New and changed sessions in one statement per 40: INSERT … ON CONFLICT (id) DO UPDATE (both dialects). */
+async function upsertSessions(m: EntityManager, sessions: SessionRow[]): Promise<void> {
+  const width = SESSION_COLUMNS.length;
+  const updates = SESSION_COLUMNS.slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  for (let i = 0; i < sessions.length; i += 40) {
+    const chunk = sessions.slice(i, i + 40);
+    const values = chunk.map((_, r) => `(${placeholders(width, r * width + 1)})`).join(', ');
+    await m.query(
+      `INSERT INTO honey_sessions (${SESSION_COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (id) DO UPDATE SET ${updates}`,
+      chunk.flatMap(sessionToValues),
+    );
+  }
 }

@@ -13,7 +13,6 @@ export const INACTIVITY_MS = 30 * 60 * 1000;
  */
 export class SessionResolver {
   private readonly byFingerprint = new Map<string, SessionRow[]>();
-  readonly created = new Set<string>();
 
   constructor(
     private readonly orgId: string,
@@ -65,7 +64,6 @@ export class SessionResolver {
       firstSeen: iso,
       lastSeen: iso,
     };
-    this.created.add(session.id);
     this.add(session);
     return session;
   }

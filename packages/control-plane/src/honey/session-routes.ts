@@ -6,6 +6,7 @@ import { honeyOk } from '../http/envelope.js';
 import { NotFound } from '../http/errors.js';
 import { parseQuery } from '../http/validate.js';
 import type { Services } from '../services.js';
+import { readRecord } from './ingest.js';
 import type { WireHit } from './ingest-schema.js';
 import { score } from './scoring.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRaw } from './session-row.js';
@@ -130,7 +131,7 @@ export function sessionRoutes(router: Router, { db }: Services): void {
       `SELECT record FROM honey_hits WHERE session_id = $1 AND org_id = $2 ORDER BY ts, id LIMIT ${DETAIL_HIT_LIMIT}`,
       [id, orgId],
     )) as { record: string }[];
-    const hits = hitRows.map((r) => hitView(JSON.parse(r.record) as WireHit, id));
+    const hits = hitRows.map((r) => hitView(readRecord(r.record), id));
     const verdict = score(session.signalsFired);
     honeyOk(ctx, {
       ...summary(session),
