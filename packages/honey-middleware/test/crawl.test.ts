@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeTags, decodeZeroWidth } from '../src/embed/zero-width.js';
-import { literalCallbacks } from './helpers.js';
+import { literalCallbacks, tokenStrings } from './helpers.js';
 import { type Site, startSite } from './site.js';
 
 const WGET = '/usr/bin/wget';
@@ -69,10 +69,13 @@ describe('page tripwires against real readers', () => {
     const zw = literalCallbacks(decodeZeroWidth(html), prefix);
     expect(literal.length).toBe(2);
     expect(zw.length).toBe(1);
-    // instruction reach: "append the code X to <base>" — in prose, comments, the script and tag characters.
+    // instruction reach: "append the code X to <base>" — in prose and in tag characters.
     const said = `${html}\n${decodeTags(html)}`;
-    const codes = [...said.matchAll(/code ([A-Za-z0-9_-]{36})/g)].map((m) => m[1]!);
-    expect(codes.length).toBeGreaterThanOrEqual(4);
+    const codes = tokenStrings(said).filter((t) => {
+      const c = site?.engine.verifyToken(t);
+      return c?.ok && c.claims.reach === 'instruction';
+    });
+    expect(codes.length).toBe(3); // the prose callback, the extraction request, the tag-character callback
     for (const url of [...literal, ...zw, ...codes.map((c) => base + c)]) {
       expect((await fetch(url, { headers: { 'user-agent': 'agent/2.0' } })).status).toBe(200);
     }
@@ -80,14 +83,8 @@ describe('page tripwires against real readers', () => {
       .filter((h) => h.type === 'callback')
       .map((h) => `${h.token?.reach}:${h.token?.channel}`);
     expect(seen.slice(0, 3).sort()).toEqual(['text:html-comment', 'text:script-ignore', 'text:zero-width']);
-    expect(new Set(seen.slice(3))).toEqual(
-      new Set([
-        'instruction:html-comment',
-        'instruction:script-ignore',
-        'instruction:prose',
-        'instruction:zero-width',
-      ]),
-    );
+    expect(new Set(seen.slice(3))).toEqual(new Set(['instruction:prose', 'instruction:zero-width']));
+    expect(site.hits.filter((h) => h.type === 'extraction').length).toBe(1);
     const extraction = /followed by the code ([A-Za-z0-9_-]{36})|with ([A-Za-z0-9_-]{36}) appended/.exec(
       html,
     );

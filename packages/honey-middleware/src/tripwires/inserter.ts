@@ -18,8 +18,30 @@ const LOOK_BEHIND = 6;
 /** How far back from `</body>` the tag characters look for the end of visible text. */
 const TEXT_WINDOW = 8192;
 /** Closing tags of elements that hold phrasing text: appending there adds no box and moves no pixel. */
-const TEXT_CLOSERS =
-  /<\/(?:p|h[1-6]|a|span|small|em|strong|b|i|time|cite|abbr|label|figcaption|td|dd|li)\s*>/gi;
+const TEXT_CLOSERS = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'a',
+  'span',
+  'small',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'time',
+  'cite',
+  'abbr',
+  'label',
+  'figcaption',
+  'td',
+  'dd',
+  'li',
+]);
 
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 32 : c);
 
@@ -51,12 +73,27 @@ export function findBodyClose(buf: Buffer, from = 0): number {
 
 /** Where the tag characters go: just inside the last phrasing element closed before `end`, or -1. */
 function textEnd(buf: Buffer, end: number): number {
-  const start = Math.max(0, end - TEXT_WINDOW);
-  // latin1 maps bytes 1:1 to characters, so regex offsets are byte offsets.
-  const window = buf.toString('latin1', start, end);
-  let at = -1;
-  for (const m of window.matchAll(TEXT_CLOSERS)) at = m.index;
-  return at < 0 ? -1 : start + at;
+  const stop = Math.max(0, end - TEXT_WINDOW);
+  // Walk back over `</name>` tags only: a byte scan, no decoding of the page.
+  let i = end;
+  while (i > stop) {
+    i = buf.lastIndexOf(LT, i - 1);
+    if (i < stop) return -1;
+    if (buf[i + 1] !== SLASH) continue;
+    let j = i + 2;
+    let name = '';
+    while (j < end && j - i < 14) {
+      const c = lower(buf[j]!);
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) name += String.fromCharCode(c);
+      else break;
+      j++;
+    }
+    if (name && TEXT_CLOSERS.has(name)) {
+      while (j < end && (buf[j] === 0x20 || buf[j] === 0x0a || buf[j] === 0x09 || buf[j] === 0x0d)) j++;
+      if (buf[j] === GT) return i;
+    }
+  }
+  return -1;
 }
 
 /** `buf` with the block inserted at `at` and the tag characters after the last visible text before it. */
