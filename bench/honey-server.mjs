@@ -1,0 +1,85 @@
+// Child process for the honey-middleware benchmarks: one Express, Koa or Fastify app, bare or with
+// lobsterHoney() in front, reporting its URL over IPC. BENCH_FRAMEWORK = express | koa | fastify;
+// BENCH_HONEY = off (no middleware) | on (defaults: traps + page tripwires) | no-tripwires |
+// sampled (tripwires on 10 % of pages).
+// Routes: GET / (hello world, text/plain), GET /page (a 20 KB HTML page as a string), GET /stream (the
+// same page streamed: the first 2 KB at once, the rest 5 ms later, as a template engine flushing early).
+// With a middleware, the reporter is on (an apiKey, sending to a local receiver that answers 202), so trap
+// hits pay for the enqueue as in production.
+import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
+
+const framework = process.env.BENCH_FRAMEWORK ?? 'express';
+const honey = process.env.BENCH_HONEY ?? 'off';
+
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":0}'));
+});
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+const options = {
+  apiKey: 'lh_bench_0123456789abcdef',
+  endpoint: `http://127.0.0.1:${receiver.address().port}`,
+  syncTraps: false,
+  ...(honey === 'no-tripwires' ? { tripwires: false } : {}),
+  ...(honey === 'sampled' ? { tripwires: { sampleRate: 0.1 } } : {}),
+};
+
+const para = (i) =>
+  `<p>Paragraph ${i}: hand-made kitchen knives, forged from carbon steel and shipped from Lisbon. Every blade is sharpened by hand and tested on tomatoes before it leaves the workshop, so it arrives ready to use.</p>\n`;
+let body = '';
+for (let i = 0; body.length < 19_500; i++) body += para(i);
+export const PAGE = `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Knives</title></head>\n<body>\n<main>\n<h1>Knives</h1>\n${body}</main>\n<footer><p>Example Shop Lda.</p></footer>\n</body>\n</html>\n`;
+const CUT = 2048;
+const stream = () =>
+  Readable.from(
+    (async function* () {
+      yield PAGE.slice(0, CUT);
+      await new Promise((r) => setTimeout(r, 5));
+      yield PAGE.slice(CUT);
+    })(),
+  );
+
+let server;
+if (framework === 'express') {
+  const { default: express } = await import('express');
+  const app = express();
+  if (honey !== 'off') app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
+  app.get('/', (_req, res) => res.type('text').send('hello world'));
+  app.get('/page', (_req, res) => res.type('html').send(PAGE));
+  app.get('/stream', (_req, res) => {
+    res.type('html');
+    stream().pipe(res);
+  });
+  server = createServer(app);
+} else if (framework === 'koa') {
+  const { default: Koa } = await import('koa');
+  const app = new Koa();
+  if (honey !== 'off') app.use((await import('@lobster/honey-middleware/koa')).lobsterHoney(options));
+  app.use((ctx) => {
+    if (ctx.path === '/') ctx.body = 'hello world';
+    else if (ctx.path === '/page') {
+      ctx.type = 'html';
+      ctx.body = PAGE;
+    } else if (ctx.path === '/stream') {
+      ctx.type = 'html';
+      ctx.body = stream();
+    }
+  });
+  server = createServer(app.callback());
+} else {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  if (honey !== 'off')
+    await app.register((await import('@lobster/honey-middleware/fastify')).lobsterHoney(options));
+  app.get('/', (_req, reply) => reply.type('text/plain').send('hello world'));
+  app.get('/page', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/stream', (_req, reply) => reply.type('text/html; charset=utf-8').send(stream()));
+  await app.ready();
+  server = app.server;
+}
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  process.send({ url: `http://127.0.0.1:${server.address().port}`, framework, honey });
+});
+process.on('disconnect', () => process.exit(0));

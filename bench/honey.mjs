@@ -1,0 +1,90 @@
+// honey-middleware benchmarks (issues 3 and 4). Every server runs in its own child process
+// (bench/honey-server.mjs); autocannon runs here. Variants of one framework alternate round by round, so
+// drift hits all alike; medians are reported.
+//   request path: GET / (hello world) bare vs with lobsterHoney(), throughput ratio and added p99;
+//                 trap responses per second (GET /.env, reporter on); the reporter's enqueue cost per hit.
+//   page tripwires: GET /page (20 KB HTML) with tripwires vs lobsterHoney({ tripwires: false }), plus
+//                 10 % sampling; time to first byte of GET /stream with and without tripwires.
+// Run: npm run build -w @lobster/honey-middleware && node bench/honey.mjs [seconds-per-run] [rounds] [frameworks]
+import os from 'node:os';
+import { enqueueCost } from './honey-enqueue.mjs';
+import { firstByte, fmt, load, median, startServer } from './lib.mjs';
+
+const seconds = Number(process.argv[2] ?? 5);
+const rounds = Number(process.argv[3] ?? 3);
+const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
+const part = process.env.BENCH_PART ?? 'all';
+
+const start = (framework, honey) =>
+  startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
+
+/** Alternating rounds over `variants` (name → server) on `path`; returns name → median summary. */
+async function alternate(servers, path) {
+  const runs = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
+  for (const s of Object.values(servers)) await load({ url: s.url + path, seconds: 2 }); // warm-up
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, s] of Object.entries(servers))
+      runs[name].push(await load({ url: s.url + path, seconds }));
+  }
+  return Object.fromEntries(
+    Object.entries(runs).map(([k, rs]) => [
+      k,
+      {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+      },
+    ]),
+  );
+}
+
+console.log(
+  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, ${rounds} rounds × ${seconds} s per variant, 20 connections, autocannon in the parent, each server in its own process`,
+);
+
+if (part === 'all' || part === 'request') {
+  console.log('\n### honey-middleware: request path\n');
+  console.log(
+    '| framework | bare req/s | with lobsterHoney() req/s | ratio (≥ 0.97) | bare p99 ms | with p99 ms | added p99 (< 1 ms) | trap `/.env` req/s (≥ 5,000) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const f of frameworks) {
+    const servers = { bare: await start(f, 'off'), honey: await start(f, 'on') };
+    const r = await alternate(servers, '/');
+    const trap = await alternate({ honey: servers.honey }, '/.env');
+    for (const s of Object.values(servers)) s.stop();
+    console.log(
+      `| ${f} | ${fmt(r.bare.rps)} | ${fmt(r.honey.rps)} | ${fmt(r.honey.rps / r.bare.rps, 3)} | ${r.bare.p99} | ${r.honey.p99} | ${r.honey.p99 - r.bare.p99} | ${fmt(trap.honey.rps)} |`,
+    );
+  }
+  const e = await enqueueCost();
+  console.log(
+    `\nReporter enqueue (in-process micro-benchmark, ${fmt(e.n)} hits per run, median of 5): ${fmt(e.belowBound, 3)} µs per hit below the queue bound, ${fmt(e.atBound, 3)} µs per hit at the bound (drop-oldest path).`,
+  );
+}
+
+if (part === 'all' || part === 'tripwires') {
+  console.log('\n### honey-middleware: page tripwires\n');
+  console.log(
+    '| framework | `tripwires: false` req/s | tripwires req/s | ratio (≥ 0.95) | 10 % sampled req/s | ratio | p99 ms off / on | TTFB p50 ms off / on | TTFB p99 ms off / on |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const f of frameworks) {
+    const servers = {
+      off: await start(f, 'no-tripwires'),
+      on: await start(f, 'on'),
+      sampled: await start(f, 'sampled'),
+    };
+    const r = await alternate(servers, '/page');
+    const t = { off: [], on: [] };
+    for (let i = 0; i < rounds; i++) {
+      t.off.push(await firstByte(`${servers.off.url}/stream`, 200));
+      t.on.push(await firstByte(`${servers.on.url}/stream`, 200));
+    }
+    for (const s of Object.values(servers)) s.stop();
+    const ttfb = (k, q) => fmt(median(t[k].map((x) => x[q])), 2);
+    console.log(
+      `| ${f} | ${fmt(r.off.rps)} | ${fmt(r.on.rps)} | ${fmt(r.on.rps / r.off.rps, 3)} | ${fmt(r.sampled.rps)} | ${fmt(r.sampled.rps / r.off.rps, 3)} | ${r.off.p99} / ${r.on.p99} | ${ttfb('off', 'p50')} / ${ttfb('on', 'p50')} | ${ttfb('off', 'p99')} / ${ttfb('on', 'p99')} |`,
+    );
+  }
+}
