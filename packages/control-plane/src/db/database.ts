@@ -16,7 +16,7 @@ export class Database {
     readonly dataSource: DataSource,
     readonly dialect: Dialect,
   ) {
-    if (dialect === 'sqlite') beginImmediately(dataSource);
+    if (dialect === 'sqlite') adaptSqlite(dataSource);
   }
 
   get manager(): EntityManager {
@@ -41,17 +41,22 @@ export class Database {
 }
 
 /**
- * SQLite's default deferred `BEGIN` takes the write lock only at the first write; if another process
- * wrote in between, that upgrade fails at once with SQLITE_BUSY instead of waiting. `BEGIN IMMEDIATE`
- * takes the write lock up front, so the busy timeout applies and two processes on one file take turns.
- * The SQLite driver uses a single query runner, so rewriting its BEGIN covers every transaction.
+ * Two adjustments to TypeORM's single SQLite query runner (it serves every query, so this covers all):
+ *
+ * - SQLite's default deferred `BEGIN` takes the write lock only at the first write; if another process
+ *   wrote in between, that upgrade fails at once with SQLITE_BUSY instead of waiting. `BEGIN IMMEDIATE`
+ *   takes the write lock up front, so the busy timeout applies and two processes on one file take turns.
+ * - Our SQL is written once for both dialects with PostgreSQL's `$1, $2, …`. SQLite accepts those as named
+ *   parameters but resolves each name by a linear search, which makes a multi-row INSERT with thousands of
+ *   parameters quadratic. Every query numbers its parameters in order of appearance, each used once, so
+ *   they map one to one onto positional `?`.
  */
-function beginImmediately(dataSource: DataSource): void {
+function adaptSqlite(dataSource: DataSource): void {
   const runner = dataSource.createQueryRunner();
   const query = runner.query.bind(runner);
   runner.query = ((sql: string, ...rest: unknown[]) =>
     (query as (...args: unknown[]) => Promise<unknown>)(
-      sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
+      sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql.replace(/\$\d+\b/g, '?'),
       ...rest,
     )) as typeof runner.query;
 }

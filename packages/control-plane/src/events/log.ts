@@ -55,7 +55,9 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[], n
   const width = EVENT_COLUMNS.length;
   for (let i = 0; i < events.length; i += 200) {
     const chunk = events.slice(i, i + 200);
-    const values = chunk.map((_, r) => `(${EVENT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    const values = chunk.map(
+      (_, r) => `(${EVENT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`,
+    );
     const params = chunk.flatMap((e) => [
       `evt_${randomBase62(24)}`,
       e.orgId,
@@ -65,6 +67,9 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[], n
       JSON.stringify(e.data),
       createdAt,
     ]);
-    await manager.query(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`, params);
+    await manager.query(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`,
+      params,
+    );
   }
 }

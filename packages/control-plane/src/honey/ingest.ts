@@ -111,7 +111,12 @@ export async function ingest(
 }
 
 /** The events one hit causes, in the order they happened. */
-function hitEvents(orgId: string, session: SessionRow, hit: WireHit, effects: ReturnType<typeof applyHit>): NewEvent[] {
+function hitEvents(
+  orgId: string,
+  session: SessionRow,
+  hit: WireHit,
+  effects: ReturnType<typeof applyHit>,
+): NewEvent[] {
   const events: NewEvent[] = [];
   const add = (type: string, data: Record<string, unknown>) => events.push({ orgId, type, data });
   for (const signal of effects.newSignals) {

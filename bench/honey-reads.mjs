@@ -1,0 +1,257 @@
+// Read latency of the LobsterHoney API with a large history: sessions list (plain and filtered), session
+// detail, and the analytics endpoints, p50/p95 over sequential requests, on SQLite and PostgreSQL.
+// The history (default 1,000,000 hits in 100,000 sessions over 30 days) is written with multi-row
+// INSERTs straight into the tables, in the shape ingest writes, because ingesting it through the API
+// would take longer than the measurement.
+// Run: npm run build && node bench/honey-reads.mjs [hits] [sessions] [pg-url]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
+import pg from 'pg';
+import { pino } from 'pino';
+
+const HITS = Number(process.argv[2] ?? 1_000_000);
+const SESSIONS = Number(process.argv[3] ?? 100_000);
+const PG_URL =
+  process.argv[4] ?? process.env.LOBSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REQUESTS = 200;
+const DAY = 86_400_000;
+const CLASSES = [
+  ['HUMAN', 'medium', '["ROBOTS_FIRST"]'],
+  ['BOT', 'high', '["CALLBACK_HIT","SYSTEMATIC_CRAWL"]'],
+  ['AI_AGENT', 'high', '["CALLBACK_HIT","INJECTION_FOLLOWED","IDENTITY_EXTRACTED"]'],
+  [
+    'AI_AGENT_MALICIOUS',
+    'critical',
+    '["CALLBACK_HIT","INJECTION_FOLLOWED","SYSTEM_PROMPT_LEAKED","CREDENTIAL_USED"]',
+  ],
+];
+const SITES = ['shop.example.com', 'blog.example.com'];
+const TRAPS = [
+  ['t-env', '/.env', 'file'],
+  ['t-robots', '/robots.txt', 'page'],
+  ['t-users', '/api/v1/users', 'api'],
+  ['t-config', '/api/v1/config', 'config'],
+];
+
+async function insertRows(db, table, columns, rows) {
+  const per = Math.floor(30_000 / columns.length);
+  for (let i = 0; i < rows.length; i += per * 4) {
+    await db.transaction(async (m) => {
+      for (let j = i; j < Math.min(i + per * 4, rows.length); j += per) {
+        const chunk = rows.slice(j, Math.min(j + per, rows.length, i + per * 4));
+        const values = chunk.map(
+          (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+        );
+        await m.query(
+          `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
+          chunk.flat(),
+        );
+      }
+    });
+  }
+}
+
+async function seed(db, orgId, now) {
+  const sessionIds = [];
+  const sessionRows = [];
+  for (let s = 0; s < SESSIONS; s++) {
+    const id = randomUUID();
+    sessionIds.push(id);
+    const [cls, sev, signals] = CLASSES[s % 4];
+    const last = now - Math.floor((s / SESSIONS) * 30 * DAY);
+    const first = last - 600_000;
+    sessionRows.push([
+      id,
+      orgId,
+      SITES[s % 2],
+      `fp${s}`,
+      `198.51.100.${s % 250}`,
+      '[]',
+      'agent/1.0',
+      '[]',
+      cls,
+      50,
+      80,
+      sev,
+      signals,
+      '{}',
+      1,
+      HITS / SESSIONS,
+      '[]',
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      new Date(first).toISOString(),
+      new Date(last).toISOString(),
+    ]);
+  }
+  const sessionColumns = [
+    'id',
+    'org_id',
+    'site',
+    'fingerprint',
+    'source_ip',
+    'source_ips',
+    'user_agent',
+    'user_agents',
+    'classification',
+    'score',
+    'confidence',
+    'severity',
+    'signals_fired',
+    'facts',
+    'tripwires_fired',
+    'hit_count',
+    'traps_triggered',
+    'model',
+    'operator',
+    'task',
+    'system_prompt',
+    'model_family',
+    'agent_name',
+    'detected_at',
+    'first_seen',
+    'last_seen',
+  ];
+  await insertRows(db, 'honey_sessions', sessionColumns, sessionRows);
+  const hitColumns = [
+    'org_id',
+    'id',
+    'session_id',
+    'site',
+    'type',
+    'ts',
+    'received_at',
+    'trap_id',
+    'trap_type',
+    'path',
+    'ip',
+    'token_reach',
+    'tripwire',
+    'prompt',
+    'record',
+  ];
+  const perSession = HITS / SESSIONS;
+  for (let start = 0; start < HITS; start += 100_000) {
+    const rows = [];
+    for (let h = start; h < Math.min(start + 100_000, HITS); h++) {
+      const s = Math.floor(h / perSession);
+      const last = now - Math.floor((s / SESSIONS) * 30 * DAY);
+      const ts = new Date(last - (perSession - (h % perSession)) * 60_000).toISOString();
+      const [trapId, path, type] = TRAPS[h % TRAPS.length];
+      const record = JSON.stringify({
+        id: randomUUID(),
+        type: 'trap_hit',
+        ts,
+        site: SITES[s % 2],
+        method: 'GET',
+        path,
+        status: 200,
+        ip: '198.51.100.1',
+        fingerprint: `fp${s}`,
+        trap: { id: trapId, name: path, path, type },
+      });
+      rows.push([
+        orgId,
+        randomUUID(),
+        sessionIds[s],
+        SITES[s % 2],
+        'trap_hit',
+        ts,
+        ts,
+        trapId,
+        type,
+        path,
+        '198.51.100.1',
+        null,
+        h % 7 === 0 ? 1 : 0,
+        h % 97 === 0 ? 1 : 0,
+        record,
+      ]);
+    }
+    await insertRows(db, 'honey_hits', hitColumns, rows);
+  }
+  return sessionIds;
+}
+
+async function measure(url, key, path) {
+  const times = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const target = typeof path === 'function' ? path(i) : path;
+    const started = performance.now();
+    const res = await fetch(`${url}${target}`, { headers: { Authorization: `Bearer ${key}` } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${target} answered ${res.status}`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(REQUESTS * 0.5)], p95: times[Math.floor(REQUESTS * 0.95)] };
+}
+
+async function run(dialect) {
+  let url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'lobster-reads-')), 'r.sqlite')}`;
+  let schema;
+  if (dialect === 'postgres') {
+    schema = `bench_${Math.random().toString(36).slice(2, 10)}`;
+    const u = new URL(PG_URL);
+    u.searchParams.set('schema', schema);
+    url = u.toString();
+  }
+  const now = Date.now();
+  const app = await createApp({
+    databaseUrl: url,
+    logger: pino({ level: 'silent' }),
+    rateLimit: { limit: 1e9, windowMs: 60_000 },
+  });
+  const { org, apiKey } = await createOrgWithAdminKey(app.db, { name: 'bench' }, now);
+  const seeding = performance.now();
+  const ids = await seed(app.db, org.id, now);
+  if (dialect === 'postgres') await app.db.manager.query('ANALYZE');
+  else await app.db.manager.query('ANALYZE');
+  const seededIn = (performance.now() - seeding) / 1000;
+  const { url: base } = await app.listen(0);
+  const endpoints = [
+    ['sessions list', '/dashboard/api/sessions'],
+    [
+      'sessions list, filtered (classification + site)',
+      '/dashboard/api/sessions?classification=AI_AGENT_MALICIOUS&site=shop.example.com&limit=50',
+    ],
+    ['sessions list, page 200', '/dashboard/api/sessions?offset=4000&limit=20'],
+    ['session detail (10 hits)', (i) => `/dashboard/api/sessions/${ids[(i * 7919) % ids.length]}`],
+    ['analytics overview', '/dashboard/api/analytics/overview'],
+    ['analytics severity', '/dashboard/api/analytics/severity'],
+    ['analytics timeline', '/dashboard/api/analytics/timeline'],
+    ['hits per trap, 30 days', '/dashboard/api/analytics/traps?period=30d'],
+  ];
+  const results = [];
+  for (const [name, path] of endpoints) results.push([name, await measure(base, apiKey, path)]);
+  await app.close();
+  if (schema) {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA ${schema} CASCADE`);
+    await c.end();
+  }
+  return { results, seededIn };
+}
+
+const dialects = process.env.BENCH_DIALECTS ? process.env.BENCH_DIALECTS.split(',') : ['sqlite', 'postgres'];
+console.log(
+  `${HITS.toLocaleString('en-US')} hits in ${SESSIONS.toLocaleString('en-US')} sessions over 30 days; ${REQUESTS} sequential requests per endpoint`,
+);
+for (const dialect of dialects) {
+  const { results, seededIn } = await run(dialect);
+  console.log('');
+  console.log(`${dialect} (history written in ${seededIn.toFixed(0)} s)`);
+  console.log('');
+  console.log('| endpoint | p50 ms | p95 ms |');
+  console.log('|---|---:|---:|');
+  for (const [name, r] of results) console.log(`| ${name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`);
+}
