@@ -61,7 +61,8 @@ describe('lobster-control-plane bin', () => {
     const first = await run(['migrate'], env);
     expect(first).toMatchObject({
       code: 0,
-      stdout: 'Applied: Init1764000000000, Traps1764000000001, SessionsHits1764000000002\n',
+      stdout:
+        'Applied: Init1764000000000, Traps1764000000001, SessionsHits1764000000002, HitHours1764000000003\n',
     });
     const second = await run(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });

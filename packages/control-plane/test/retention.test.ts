@@ -52,6 +52,11 @@ describe.each(targets)('retention on $name', (target) => {
     now += 10 * 60_000;
     expect((await sessions()).map((s) => s.hit_count).sort()).toEqual([1, 3]);
 
+    const perTrap = async () =>
+      (await call(`${server.url}/dashboard/api/analytics/traps?period=30d`, { key: server.adminKey })).body
+        .data;
+    expect(await perTrap()).toEqual([expect.objectContaining({ trap_id: 'trap-env', hits: 4 })]);
+
     const cutoffAt = Date.parse('2026-01-01T00:10:00.000Z') + 90 * DAY;
     const result = await purgeExpired(server.app.db, cutoffAt, 90);
     expect(result).toEqual({ hits: 3, sessions: 1 });
@@ -63,6 +68,8 @@ describe.each(targets)('retention on $name', (target) => {
       key: server.adminKey,
     });
     expect(detail.body.data.hits).toHaveLength(1);
+    // The hourly roll-up lost exactly what was purged, including inside the hour the cutoff falls in.
+    expect(await perTrap()).toEqual([expect.objectContaining({ trap_id: 'trap-env', hits: 1 })]);
 
     expect(await purgeExpired(server.app.db, cutoffAt, 90)).toEqual({ hits: 0, sessions: 0 });
   });

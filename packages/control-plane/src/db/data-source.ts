@@ -6,16 +6,18 @@ import { entities } from './entities.js';
 import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000000000-init.js';
 import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/1764000000001-traps.js';
 import { SessionsHits1764000000002 as PostgresSessionsHits } from './migrations/postgres/1764000000002-sessions-hits.js';
+import { HitHours1764000000003 as PostgresHitHours } from './migrations/postgres/1764000000003-hit-hours.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
 import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
 import { SessionsHits1764000000002 as SqliteSessionsHits } from './migrations/sqlite/1764000000002-sessions-hits.js';
+import { HitHours1764000000003 as SqliteHitHours } from './migrations/sqlite/1764000000003-hit-hours.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
 const migrations: Record<Dialect, Function[]> = {
-  sqlite: [SqliteInit, SqliteTraps, SqliteSessionsHits],
-  postgres: [PostgresInit, PostgresTraps, PostgresSessionsHits],
+  sqlite: [SqliteInit, SqliteTraps, SqliteSessionsHits, SqliteHitHours],
+  postgres: [PostgresInit, PostgresTraps, PostgresSessionsHits, PostgresHitHours],
 };
 
 export interface DatabaseTarget {

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { HOUR_MS, hourOf } from './hit-hours.js';
 
 const HOUR = 60 * 60 * 1000;
 export const PERIODS = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR } as const;
@@ -44,18 +45,7 @@ export async function overview(
   nowMs: number,
 ): Promise<Overview> {
   const since = iso(nowMs - PERIODS['24h']);
-  const hits = () => {
-    const w = new Where().add('org_id = ?', orgId).add('ts >= ?', since);
-    if (site) w.add('site = ?', site);
-    return w;
-  };
   const q = (sql: string, w: Where) => db.manager.query(sql, w.params) as Promise<{ n: unknown }[]>;
-  const all = hits();
-  const [total, tripwires, prompts] = await Promise.all([
-    q(`SELECT count(*) AS n FROM honey_hits WHERE ${all}`, all),
-    q(`SELECT count(*) AS n FROM honey_hits WHERE ${hits().add('tripwire = 1')}`, hits().add('tripwire = 1')),
-    q(`SELECT count(*) AS n FROM honey_hits WHERE ${hits().add('prompt = 1')}`, hits().add('prompt = 1')),
-  ]);
   const agents = new Where()
     .add('org_id = ?', orgId)
     .add('last_seen >= ?', since)
@@ -63,17 +53,79 @@ export async function overview(
   if (site) agents.add('site = ?', site);
   const traps = new Where().add('org_id = ?', orgId).add('active = 1');
   if (site) traps.add('(site_id IS NULL OR site_id = ?)', site);
-  const [agentRows, trapRows] = await Promise.all([
+  const [counts, agentRows, trapRows] = await Promise.all([
+    countsSince(db, orgId, site, nowMs - PERIODS['24h']),
     q(`SELECT count(*) AS n FROM honey_sessions WHERE ${agents}`, agents),
     q(`SELECT count(*) AS n FROM traps WHERE ${traps}`, traps),
   ]);
+  let hits = 0;
+  let tripwires = 0;
+  let prompts = 0;
+  for (const c of counts) {
+    hits += c.hits;
+    tripwires += c.tripwires;
+    prompts += c.prompts;
+  }
   return {
-    totalHits24h: num(total),
+    totalHits24h: hits,
     agentsDetected: num(agentRows),
-    tripwiresFired: num(tripwires),
-    promptsCaptured: num(prompts),
+    tripwiresFired: tripwires,
+    promptsCaptured: prompts,
     activeTraps: num(trapRows),
   };
+}
+
+interface TrapCount {
+  trapId: string;
+  trapType: string | null;
+  path: string;
+  hits: number;
+  tripwires: number;
+  prompts: number;
+}
+
+/**
+ * Hits since `sinceMs` per trap ('' for hits on no trap): whole hours from the hourly roll-up, the partial
+ * hour `sinceMs` falls in from the hits themselves, so the answer is exact to the millisecond.
+ */
+async function countsSince(
+  db: Database,
+  orgId: string,
+  site: string | undefined,
+  sinceMs: number,
+): Promise<TrapCount[]> {
+  const edgeStart = Math.floor(sinceMs / HOUR_MS) * HOUR_MS;
+  const hours = new Where().add('org_id = ?', orgId).add('hour > ?', hourOf(iso(edgeStart)));
+  if (site) hours.add('site = ?', site);
+  const edge = new Where()
+    .add('org_id = ?', orgId)
+    .add('ts >= ?', iso(sinceMs))
+    .add('ts < ?', iso(edgeStart + HOUR_MS));
+  if (site) edge.add('site = ?', site);
+  const [whole, partial] = (await Promise.all([
+    db.manager.query(
+      `SELECT trap_id, max(trap_type) AS trap_type, max(path) AS path, sum(hits) AS hits, sum(tripwires) AS tripwires,
+         sum(prompts) AS prompts FROM honey_hit_hours WHERE ${hours} GROUP BY trap_id`,
+      hours.params,
+    ),
+    db.manager.query(
+      `SELECT COALESCE(trap_id, '') AS trap_id, max(trap_type) AS trap_type, max(path) AS path, count(*) AS hits,
+         sum(tripwire) AS tripwires, sum(prompt) AS prompts FROM honey_hits WHERE ${edge} GROUP BY COALESCE(trap_id, '')`,
+      edge.params,
+    ),
+  ])) as Record<string, unknown>[][];
+  const byTrap = new Map<string, TrapCount>();
+  for (const r of [...whole!, ...partial!]) {
+    const id = String(r.trap_id);
+    const c = byTrap.get(id) ?? { trapId: id, trapType: null, path: '', hits: 0, tripwires: 0, prompts: 0 };
+    c.trapType ??= (r.trap_type as string | null) ?? null;
+    if (!c.path) c.path = String(r.path ?? '');
+    c.hits += Number(r.hits ?? 0);
+    c.tripwires += Number(r.tripwires ?? 0);
+    c.prompts += Number(r.prompts ?? 0);
+    byTrap.set(id, c);
+  }
+  return [...byTrap.values()];
 }
 
 /** Sessions by severity, all time or active within `period`. */
@@ -113,20 +165,16 @@ export async function timeline(
   nowMs: number,
 ): Promise<TimelineBucket[]> {
   const start = Math.floor(nowMs / HOUR) * HOUR - 23 * HOUR;
-  const w = new Where()
-    .add('org_id = ?', orgId)
-    .add('ts >= ?', iso(start))
-    .add('ts < ?', iso(start + 24 * HOUR));
+  const w = new Where().add('org_id = ?', orgId).add('hour >= ?', hourOf(iso(start)));
   if (site) w.add('site = ?', site);
   const rows = (await db.manager.query(
-    `SELECT substr(ts, 1, 13) AS hour, count(*) AS hits, sum(tripwire) AS tripwires
-     FROM honey_hits WHERE ${w} GROUP BY substr(ts, 1, 13)`,
+    `SELECT hour, sum(hits) AS hits, sum(tripwires) AS tripwires FROM honey_hit_hours WHERE ${w} GROUP BY hour`,
     w.params,
   )) as { hour: string; hits: unknown; tripwires: unknown }[];
   const byHour = new Map(rows.map((r) => [r.hour, r]));
   return Array.from({ length: 24 }, (_, i) => {
     const hour = iso(start + i * HOUR);
-    const row = byHour.get(hour.slice(0, 13));
+    const row = byHour.get(hourOf(hour));
     return { hour, hits: Number(row?.hits ?? 0), tripwires: Number(row?.tripwires ?? 0) };
   });
 }
@@ -147,22 +195,23 @@ export async function hitsPerTrap(
   period: Period,
   nowMs: number,
 ): Promise<TrapHits[]> {
-  const w = new Where()
-    .add('h.org_id = ?', orgId)
-    .add('h.ts >= ?', iso(nowMs - PERIODS[period]))
-    .add('h.trap_id IS NOT NULL');
-  if (site) w.add('h.site = ?', site);
-  const rows = (await db.manager.query(
-    `SELECT h.trap_id AS trap_id, max(t.name) AS name, max(h.path) AS path, max(h.trap_type) AS type, count(*) AS hits
-     FROM honey_hits h LEFT JOIN traps t ON t.id = h.trap_id AND t.org_id = h.org_id
-     WHERE ${w} GROUP BY h.trap_id ORDER BY count(*) DESC, h.trap_id`,
-    w.params,
-  )) as { trap_id: string; name: string | null; path: string; type: string | null; hits: unknown }[];
-  return rows.map((r) => ({
-    trap_id: r.trap_id,
-    name: r.name,
-    path: r.path,
-    type: r.type,
-    hits: Number(r.hits),
-  }));
+  const counts = (await countsSince(db, orgId, site, nowMs - PERIODS[period])).filter((c) => c.trapId !== '');
+  const names = new Map<string, string>();
+  if (counts.length) {
+    const ids = counts.map((c) => c.trapId);
+    const rows = (await db.manager.query(
+      `SELECT id, name FROM traps WHERE org_id = $1 AND id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')})`,
+      [orgId, ...ids],
+    )) as { id: string; name: string }[];
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  return counts
+    .map((c) => ({
+      trap_id: c.trapId,
+      name: names.get(c.trapId) ?? null,
+      path: c.path,
+      type: c.trapType,
+      hits: c.hits,
+    }))
+    .sort((a, b) => b.hits - a.hits || a.trap_id.localeCompare(b.trap_id));
 }

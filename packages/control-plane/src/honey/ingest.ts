@@ -4,6 +4,7 @@ import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
+import { addHourlyCounts, HourlyCounter } from './hit-hours.js';
 import { MAX_CLOCK_SKEW_MS, type WireHit, wireHit } from './ingest-schema.js';
 import { INACTIVITY_MS, SessionResolver } from './session-resolver.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRaw, sessionToValues } from './session-row.js';
@@ -76,6 +77,7 @@ export async function ingest(
     const receivedAt = new Date(nowMs).toISOString();
     const rows: unknown[][] = [];
     const events: NewEvent[] = [];
+    const hourly = new HourlyCounter();
 
     // In time order, so "first request", spacing and windows see hits as they happened.
     const order = fresh.map((hit, i) => ({ hit, at: times[i]! })).sort((a, b) => a.at - b.at);
@@ -101,10 +103,12 @@ export async function ingest(
         compactRecord(hit),
       ]);
       events.push(...hitEvents(orgId, session, hit, effects));
+      hourly.add(site, new Date(at).toISOString(), hit.trap, isTripwireHit(hit), capturedPrompt(hit));
     }
 
     await insertHits(m, rows);
     await upsertSessions(m, [...touched.values()]);
+    await addHourlyCounts(m, orgId, hourly.values());
     await appendEvents(m, events, nowMs);
     return { accepted: fresh.length, duplicates: hits.length - fresh.length };
   });

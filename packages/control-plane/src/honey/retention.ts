@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { trimHourlyCounts } from './hit-hours.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -22,6 +23,7 @@ export async function purgeExpired(db: Database, nowMs: number, days: number): P
     const [{ n: hits }] = await m.query('SELECT count(*) AS n FROM honey_hits WHERE ts < $1', [cutoff]);
     if (Number(hits) === 0) return { hits: 0, sessions: 0 };
     await m.query('DELETE FROM honey_hits WHERE ts < $1', [cutoff]);
+    await trimHourlyCounts(m, cutoff);
     let sessions = 0;
     for (const { session_id: id } of straddling) {
       const [left] = await m.query(
