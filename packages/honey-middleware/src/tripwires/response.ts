@@ -66,6 +66,107 @@ function setHeader(res: ServerResponse, headers: Headers, name: string, value: s
   }
 }
 
+const STATE = Symbol('lobster.tripwires');
+type Fn<R> = (...a: unknown[]) => R;
+type Patched = ServerResponse & { [STATE]: Tripwire };
+
+/** Per-response state; the wrappers below are shared module functions, so a request allocates one object. */
+class Tripwire {
+  decision: Decision = 'pending';
+  ins: Insertion | null = null;
+  stream: StreamInserter | null = null;
+  constructor(
+    readonly res: ServerResponse,
+    readonly plan: TripwirePlan,
+    readonly optedOut: () => boolean,
+    readonly writeHead: Fn<ServerResponse>,
+    readonly write: Fn<boolean>,
+    readonly end: Fn<ServerResponse>,
+  ) {}
+
+  /** Cheap checks first (status, headers, opt-out): most responses stop here. */
+  qualifies(status: number, headers: Headers): boolean {
+    this.decision = 'pass';
+    return eligible(this.res, status, headers) && !this.optedOut();
+  }
+
+  /** Sizes and mints; fixes `Content-Length` and `ETag`. `whole` is the body when it came in one call. */
+  commit(headers: Headers, whole: Buffer | null): boolean {
+    const res = this.res;
+    const declared = headerOf(res, headers, 'content-length');
+    const size = whole ? whole.length : declared === undefined ? 0 : Number(declared);
+    if (!Number.isFinite(size) || size > this.plan.maxBytes) return false;
+    // A whole "HTML" body without a single tag (Express sends any string as text/html) is no page.
+    if (whole && whole.indexOf(0x3c) < 0) return false;
+    let ins: Insertion;
+    try {
+      ins = this.plan.mint();
+    } catch {
+      return false; // a failure to mint means no tripwire, never a broken page
+    }
+    this.ins = ins;
+    this.decision = 'rewrite';
+    // A strong ETag promises identical bytes, which a page with fresh tokens no longer is; weak ones stay.
+    const etag = headerOf(res, headers, 'etag');
+    if (etag && !etag.startsWith('W/')) setHeader(res, headers, 'etag', null);
+    if (!whole) {
+      if (declared !== undefined)
+        setHeader(res, headers, 'content-length', String(size + insertedLength(ins)));
+      this.stream = new StreamInserter(ins, this.plan.maxBytes);
+    }
+    return true;
+  }
+}
+
+const callbackOf = (a: unknown, b: unknown, c: unknown): Cb =>
+  (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as Cb;
+
+function writeHead(this: Patched, status: number, a?: unknown, b?: unknown): ServerResponse {
+  const t = this[STATE];
+  if (t.decision === 'pending') {
+    const headers = (typeof a === 'string' ? b : a) as Headers;
+    if (t.qualifies(status, headers)) t.commit(headers, null);
+  }
+  return t.writeHead.call(this, status, a, b);
+}
+
+function write(this: Patched, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  const t = this[STATE];
+  if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) t.commit(undefined, null);
+  const stream = t.stream;
+  if (t.decision !== 'rewrite' || !stream) return t.write.call(this, chunk, encoding, cb);
+  const out = stream.push(toBuffer(chunk, encoding));
+  const callback = callbackOf(encoding, cb, undefined);
+  if (out.length === 0) {
+    if (callback) process.nextTick(callback);
+    return true;
+  }
+  return t.write.call(this, out, callback);
+}
+
+function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
+  const t = this[STATE];
+  const hasChunk = chunk !== undefined && chunk !== null && typeof chunk !== 'function';
+  if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) {
+    // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
+    const whole = hasChunk ? toBuffer(chunk, encoding) : Buffer.alloc(0);
+    if (t.commit(undefined, whole) && t.ins) {
+      const out = insertWhole(whole, t.ins);
+      if (this.hasHeader('content-length')) this.setHeader('content-length', String(out.length));
+      return t.end.call(this, out, callbackOf(chunk, encoding, cb));
+    }
+  }
+  const stream = t.stream;
+  if (t.decision !== 'rewrite' || !stream) return t.end.call(this, chunk, encoding, cb);
+  const head = hasChunk ? stream.push(toBuffer(chunk, encoding)) : Buffer.alloc(0);
+  const rest = stream.end();
+  return t.end.call(
+    this,
+    head.length === 0 ? rest : Buffer.concat([head, rest]),
+    callbackOf(chunk, encoding, cb),
+  );
+}
+
 /**
  * Wraps `writeHead`, `write` and `end` of one response so that whatever the framework does (a whole
  * string or Buffer, a template, `write` + `end`, a piped stream) passes through one place. The decision
@@ -73,83 +174,16 @@ function setHeader(res: ServerResponse, headers: Headers, name: string, value: s
  * header reads and is forwarded untouched. Streams are never buffered: see `StreamInserter`.
  */
 export function installTripwires(res: ServerResponse, plan: TripwirePlan, optedOut: () => boolean): void {
-  const writeHead = res.writeHead as (...a: unknown[]) => ServerResponse;
-  const write = res.write as (...a: unknown[]) => boolean;
-  const end = res.end as (...a: unknown[]) => ServerResponse;
-  let decision: Decision = 'pending';
-  let ins: Insertion | null = null;
-  let stream: StreamInserter | null = null;
-
-  /** Decides with the final status and headers; fixes `Content-Length` and `ETag` when rewriting. */
-  const decide = (status: number, headers: Headers, whole: Buffer | null): Decision => {
-    decision = 'pass';
-    if (optedOut() || !eligible(res, status, headers)) return decision;
-    const declared = headerOf(res, headers, 'content-length');
-    const size = whole ? whole.length : declared === undefined ? 0 : Number(declared);
-    if (!Number.isFinite(size) || size > plan.maxBytes) return decision;
-    // A whole "HTML" body without a single tag (Express sends any string as text/html) is no page.
-    if (whole && whole.indexOf(0x3c) < 0) return decision;
-    try {
-      ins = plan.mint();
-    } catch {
-      return decision; // a failure to mint means no tripwire, never a broken page
-    }
-    decision = 'rewrite';
-    // A strong ETag promises identical bytes, which a page with fresh tokens no longer is; weak ones stay.
-    const etag = headerOf(res, headers, 'etag');
-    if (etag && !etag.startsWith('W/')) setHeader(res, headers, 'etag', null);
-    if (declared !== undefined && !whole) {
-      setHeader(res, headers, 'content-length', String(size + insertedLength(ins)));
-    }
-    if (!whole) stream = new StreamInserter(ins, plan.maxBytes);
-    return decision;
-  };
-
-  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]): ServerResponse {
-    if (decision === 'pending') {
-      const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as Headers;
-      decide(status, headers, null);
-    }
-    return writeHead.call(this, status, ...rest);
-  } as ServerResponse['writeHead'];
-
-  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    if (decision === 'pending') decide(res.statusCode, undefined, null);
-    const callback = (typeof encoding === 'function' ? encoding : cb) as Cb;
-    if (decision !== 'rewrite' || !stream) return write.call(this, chunk, encoding, cb);
-    const out = stream.push(toBuffer(chunk, encoding));
-    if (out.length === 0) {
-      if (callback) process.nextTick(callback);
-      return true;
-    }
-    return write.call(this, out, callback);
-  } as ServerResponse['write'];
-
-  res.end = function (
-    this: ServerResponse,
-    chunk?: unknown,
-    encoding?: unknown,
-    cb?: unknown,
-  ): ServerResponse {
-    const hasChunk = chunk !== undefined && chunk !== null && typeof chunk !== 'function';
-    if (decision === 'pending') {
-      // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
-      const whole = hasChunk ? toBuffer(chunk, encoding) : Buffer.alloc(0);
-      if (decide(res.statusCode, undefined, whole) === 'rewrite' && ins) {
-        const out = insertWhole(whole, ins);
-        if (res.hasHeader('content-length')) res.setHeader('content-length', String(out.length));
-        const callback = (
-          typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb
-        ) as Cb;
-        return end.call(this, out, callback);
-      }
-    }
-    if (decision !== 'rewrite' || !stream) return end.call(this, chunk, encoding, cb);
-    const callback = (
-      typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb
-    ) as Cb;
-    const head = hasChunk ? stream.push(toBuffer(chunk, encoding)) : Buffer.alloc(0);
-    const rest = stream.end();
-    return end.call(this, head.length === 0 ? rest : Buffer.concat([head, rest]), callback);
-  } as ServerResponse['end'];
+  const r = res as Patched;
+  r[STATE] = new Tripwire(
+    res,
+    plan,
+    optedOut,
+    res.writeHead as Fn<ServerResponse>,
+    res.write as Fn<boolean>,
+    res.end as Fn<ServerResponse>,
+  );
+  res.writeHead = writeHead as unknown as ServerResponse['writeHead'];
+  res.write = write as unknown as ServerResponse['write'];
+  res.end = end as unknown as ServerResponse['end'];
 }
