@@ -121,15 +121,22 @@ export const insertedLength = (ins: Insertion): number => ins.block.length + ins
  * otherwise exactly `insertedLength` bytes are added, before `</body>` or at the end.
  */
 export class StreamInserter {
-  readonly #ins: Insertion;
+  readonly #mint: () => Insertion;
+  #ins: Insertion | null = null;
   readonly #scanLimit: number;
   #tail: Buffer | null = null;
   #seen = 0;
   #done = false;
 
-  constructor(ins: Insertion, scanLimit: number) {
-    this.#ins = ins;
+  /** `ins` may be a function: it is then called only when the insertion point is reached, off the first byte's path. */
+  constructor(ins: Insertion | (() => Insertion), scanLimit: number) {
+    this.#mint = typeof ins === 'function' ? ins : () => ins;
     this.#scanLimit = scanLimit;
+  }
+
+  #insertion(): Insertion {
+    this.#ins ??= this.#mint();
+    return this.#ins;
   }
 
   /** The bytes to forward for `chunk` (possibly empty when all of it is held back). */
@@ -140,7 +147,7 @@ export class StreamInserter {
     const at = findBodyClose(data);
     if (at >= 0) {
       this.#done = true;
-      return splice(data, at, this.#ins);
+      return splice(data, at, this.#insertion());
     }
     this.#seen += chunk.length;
     if (this.#seen > this.#scanLimit) {
@@ -163,6 +170,7 @@ export class StreamInserter {
     this.#tail = null;
     if (this.#done) return tail;
     this.#done = true;
-    return Buffer.concat([tail, this.#ins.tags, this.#ins.block]);
+    const ins = this.#insertion();
+    return Buffer.concat([tail, ins.tags, ins.block]);
   }
 }

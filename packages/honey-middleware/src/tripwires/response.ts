@@ -98,11 +98,15 @@ class Tripwire {
     if (!Number.isFinite(size) || size > this.plan.maxBytes) return false;
     // A whole "HTML" body without a single tag (Express sends any string as text/html) is no page.
     if (whole && whole.indexOf(0x3c) < 0) return false;
-    let ins: Insertion;
-    try {
-      ins = this.plan.mint();
-    } catch {
-      return false; // a failure to mint means no tripwire, never a broken page
+    // A chunked stream mints when </body> passes, so the first byte never waits for the signing.
+    const lazy = !whole && declared === undefined;
+    let ins: Insertion | null = null;
+    if (!lazy) {
+      try {
+        ins = this.plan.mint();
+      } catch {
+        return false; // a failure to mint means no tripwire, never a broken page
+      }
     }
     this.ins = ins;
     this.decision = 'rewrite';
@@ -110,11 +114,20 @@ class Tripwire {
     const etag = headerOf(res, headers, 'etag');
     if (etag && !etag.startsWith('W/')) setHeader(res, headers, 'etag', null);
     if (!whole) {
-      if (declared !== undefined)
+      if (ins && declared !== undefined)
         setHeader(res, headers, 'content-length', String(size + insertedLength(ins)));
-      this.stream = new StreamInserter(ins, this.plan.maxBytes);
+      this.stream = new StreamInserter(ins ?? (() => this.#mintOrNothing()), this.plan.maxBytes);
     }
     return true;
+  }
+
+  /** Lazily minted for a chunked stream: a failure then means an unchanged page, never a broken one. */
+  #mintOrNothing(): Insertion {
+    try {
+      return this.plan.mint();
+    } catch {
+      return { block: Buffer.alloc(0), tags: Buffer.alloc(0) };
+    }
   }
 }
 
