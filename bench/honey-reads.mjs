@@ -178,6 +178,12 @@ async function seed(db, orgId, now) {
     }
     await insertRows(db, 'honey_hits', hitColumns, rows);
   }
+  // The hourly roll-up ingest keeps, built the way the migration builds it from existing hits.
+  await db.transaction((m) =>
+    m.query(`INSERT INTO honey_hit_hours (org_id, site, hour, trap_id, trap_type, path, hits, tripwires, prompts)
+      SELECT org_id, site, substr(ts, 1, 13), COALESCE(trap_id, ''), max(trap_type), max(path), count(*), sum(tripwire), sum(prompt)
+      FROM honey_hits GROUP BY org_id, site, substr(ts, 1, 13), COALESCE(trap_id, '')`),
+  );
   return sessionIds;
 }
 

@@ -7,17 +7,25 @@ import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000
 import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/1764000000001-traps.js';
 import { SessionsHits1764000000002 as PostgresSessionsHits } from './migrations/postgres/1764000000002-sessions-hits.js';
 import { HitHours1764000000003 as PostgresHitHours } from './migrations/postgres/1764000000003-hit-hours.js';
+import { SessionFilterIndexes1764000000004 as PostgresSessionFilterIndexes } from './migrations/postgres/1764000000004-session-filter-indexes.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
 import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
 import { SessionsHits1764000000002 as SqliteSessionsHits } from './migrations/sqlite/1764000000002-sessions-hits.js';
 import { HitHours1764000000003 as SqliteHitHours } from './migrations/sqlite/1764000000003-hit-hours.js';
+import { SessionFilterIndexes1764000000004 as SqliteSessionFilterIndexes } from './migrations/sqlite/1764000000004-session-filter-indexes.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
 const migrations: Record<Dialect, Function[]> = {
-  sqlite: [SqliteInit, SqliteTraps, SqliteSessionsHits, SqliteHitHours],
-  postgres: [PostgresInit, PostgresTraps, PostgresSessionsHits, PostgresHitHours],
+  sqlite: [SqliteInit, SqliteTraps, SqliteSessionsHits, SqliteHitHours, SqliteSessionFilterIndexes],
+  postgres: [
+    PostgresInit,
+    PostgresTraps,
+    PostgresSessionsHits,
+    PostgresHitHours,
+    PostgresSessionFilterIndexes,
+  ],
 };
 
 export interface DatabaseTarget {
