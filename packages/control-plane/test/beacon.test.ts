@@ -38,7 +38,8 @@ describe.each(targets)('beacon mode on $name', (target) => {
     expect((await fetch(`${server.url}/s/${slug}/not-a-trap`)).status).toBe(404);
     expect((await fetch(`${server.url}/s/no-such-org/robots.txt`)).status).toBe(404);
 
-    const listed = await eventually(sessions, (r) => r.body.data.length > 0);
+    const listed = await eventually(sessions, (r) => r.body.data[0]?.hit_count >= 2);
+    expect(listed.body.data).toHaveLength(1);
     expect(listed.body.data[0]).toMatchObject({ hit_count: 2, classification: 'HUMAN' });
   });
 
