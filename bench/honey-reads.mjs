@@ -219,8 +219,9 @@ async function run(dialect) {
   const { org, apiKey } = await createOrgWithAdminKey(app.db, { name: 'bench' }, now);
   const seeding = performance.now();
   const ids = await seed(app.db, org.id, now);
-  if (dialect === 'postgres') await app.db.manager.query('ANALYZE');
-  else await app.db.manager.query('ANALYZE');
+  // What autovacuum would have done by the time such a history exists: statistics and the visibility map
+  // (without the latter PostgreSQL cannot answer counts from the index alone).
+  await app.db.manager.query(dialect === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE');
   const seededIn = (performance.now() - seeding) / 1000;
   const { url: base } = await app.listen(0);
   const endpoints = [
