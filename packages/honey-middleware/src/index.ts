@@ -20,6 +20,8 @@ export type {
   HoneyReporterOptions,
   HoneyTrapConfig,
   HoneyTrapsOption,
+  HoneyTripwiresOptions,
+  PathPattern,
 } from './options.js';
 export type { ReporterStats } from './reporter.js';
 export { MAX_BATCH_BYTES } from './reporter.js';
@@ -37,6 +39,8 @@ export type {
   TrapType,
 } from './traps/types.js';
 export { INJECTION_FORMATS, TRAP_TYPES } from './traps/types.js';
+export type { Insertion as TripwireInsertion } from './tripwires/inserter.js';
+export type { TripwirePlan } from './tripwires/response.js';
 export { uuidv7 } from './uuid.js';
 export type { ContinueVerdict, HoneySession, HoneyVerdict, RespondVerdict } from './verdict.js';
 export { VERSION } from './version.js';
