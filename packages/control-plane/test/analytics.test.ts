@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgWithAdminKey } from '../src/orgs/bootstrap.js';
 import { wireHit } from './fixtures.js';
-import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startServer, type TestServer, targets } from './helpers.js';
 
 afterAll(dropTestDatabases);
 
@@ -17,13 +17,7 @@ describe.each(targets)('analytics on $name', (target) => {
   beforeEach(async () => {
     now = NOW;
     server = await startServer({ databaseUrl: target.freshUrl(), clock: () => now });
-    ingestKey = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'site', scope: 'ingest' },
-      })
-    ).body.key;
+    ingestKey = await newKey(server, 'ingest', 'site');
   });
   afterEach(() => server.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { wireHit } from './fixtures.js';
-import { call, dropTestDatabases, startInstance, startServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startInstance, startServer, targets } from './helpers.js';
 
 afterAll(dropTestDatabases);
 
@@ -14,13 +14,7 @@ describe.skipIf(!postgres)('concurrent ingest on two PostgreSQL instances', () =
     const a = await startServer({ databaseUrl });
     const b = await startInstance({ databaseUrl });
     try {
-      const key = (
-        await call(`${a.url}/v1/apikeys`, {
-          method: 'POST',
-          key: a.adminKey,
-          body: { name: 's', scope: 'ingest' },
-        })
-      ).body.key;
+      const key = await newKey(a, 'ingest', 's');
       const visitors = ['fp-1', 'fp-2', 'fp-3'];
       const base = Date.now() - 60_000;
       // 40 batches of 25 hits, alternating instances; every batch touches every visitor.

@@ -8,7 +8,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startServer, type TestServer, targets } from './helpers.js';
 import { AGENT_IDENTITY, agent, crawler, person, UA } from './visitors.js';
 
 afterAll(dropTestDatabases);
@@ -75,13 +75,7 @@ describe.each(targets)('end to end on $name', (target) => {
 
   beforeEach(async () => {
     server = await startServer({ databaseUrl: target.freshUrl() });
-    ingestKey = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'website', scope: 'ingest' },
-      })
-    ).body.key;
+    ingestKey = await newKey(server, 'ingest', 'website');
   });
   afterEach(() => server.close());
 

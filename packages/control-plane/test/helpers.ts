@@ -120,3 +120,18 @@ export async function call<T = any>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
+
+/** Creates an API key of `scope` in the server's org (through the API) and returns the key itself. */
+export async function newKey(
+  server: { url: string; adminKey: string },
+  scope: string,
+  name = scope,
+): Promise<string> {
+  const res = await call(`${server.url}/v1/apikeys`, {
+    method: 'POST',
+    key: server.adminKey,
+    body: { name, scope },
+  });
+  if (res.status !== 201) throw new Error(`creating a ${scope} key answered ${res.status}`);
+  return res.body.key;
+}

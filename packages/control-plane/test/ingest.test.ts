@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgWithAdminKey } from '../src/orgs/bootstrap.js';
 import { wireHit } from './fixtures.js';
-import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startServer, type TestServer, targets } from './helpers.js';
 
 afterAll(dropTestDatabases);
 
@@ -13,13 +13,7 @@ describe.each(targets)('ingest on $name', (target) => {
 
   beforeEach(async () => {
     server = await startServer({ databaseUrl: target.freshUrl() });
-    ingestKey = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'site', scope: 'ingest' },
-      })
-    ).body.key;
+    ingestKey = await newKey(server, 'ingest', 'site');
   });
   afterEach(() => server.close());
 
@@ -124,13 +118,7 @@ describe.each(targets)('ingest on $name', (target) => {
   });
 
   it('is for ingest and admin keys only; read-write keys may not ingest', async () => {
-    const rw = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'rw', scope: 'read-write' },
-      })
-    ).body.key;
+    const rw = await newKey(server, 'read-write', 'rw');
     expect((await post({ site: SITE, hits: [wireHit()] }, rw)).status).toBe(403);
     expect((await post({ site: SITE, hits: [wireHit()] }, server.adminKey)).status).toBe(202);
     // The ingest key can do nothing else.

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../src/honey/retention.js';
 import { wireHit } from './fixtures.js';
-import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startServer, type TestServer, targets } from './helpers.js';
 
 afterAll(dropTestDatabases);
 
@@ -16,13 +16,7 @@ describe.each(targets)('retention on $name', (target) => {
   beforeEach(async () => {
     now = Date.parse('2026-01-01T00:00:00.000Z');
     server = await startServer({ databaseUrl: target.freshUrl(), clock: () => now });
-    ingestKey = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 's', scope: 'ingest' },
-      })
-    ).body.key;
+    ingestKey = await newKey(server, 'ingest', 's');
   });
   afterEach(() => server.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgWithAdminKey } from '../src/orgs/bootstrap.js';
 import { wireHit } from './fixtures.js';
-import { call, dropTestDatabases, startServer, type TestServer, targets } from './helpers.js';
+import { call, dropTestDatabases, newKey, startServer, type TestServer, targets } from './helpers.js';
 
 afterAll(dropTestDatabases);
 
@@ -14,13 +14,7 @@ describe.each(targets)('sessions on $name', (target) => {
 
   beforeEach(async () => {
     server = await startServer({ databaseUrl: target.freshUrl() });
-    ingestKey = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'site', scope: 'ingest' },
-      })
-    ).body.key;
+    ingestKey = await newKey(server, 'ingest', 'site');
   });
   afterEach(() => server.close());
 
@@ -260,13 +254,7 @@ describe.each(targets)('sessions on $name', (target) => {
       code: 'SESSION_NOT_FOUND',
     });
     expect((await sessions('', ingestKey)).status).toBe(403);
-    const ro = (
-      await call(`${server.url}/v1/apikeys`, {
-        method: 'POST',
-        key: server.adminKey,
-        body: { name: 'ro', scope: 'read-only' },
-      })
-    ).body.key;
+    const ro = await newKey(server, 'read-only', 'ro');
     expect((await sessions(`/${s.id}`, ro)).status).toBe(200);
   });
 });

@@ -116,6 +116,8 @@ export class Beacon {
       basePath: `/s/${slug}`,
       callbackPrefix: `/api/callback/${slug}`,
       traps: { defaults: false, add: traps },
+      // Beacon paths answer only traps; there are no pages of the org's own to plant tripwires in.
+      tripwires: false,
       onHit: (hit) => this.enqueue(orgId, hit),
     });
     if (cached) void cached.middleware.close();
