@@ -8,7 +8,9 @@ import { API_KEY_SHAPE } from './keys.js';
 /**
  * Turns a presented key into its stored row. Rows are cached for at most `cacheMs` (500 ms), which is
  * what bounds how long a key revoked on another instance keeps working (< 1 s); a revocation on this
- * instance evicts at once. `last_used_at` is written at most once a minute per key, off the request path.
+ * instance evicts at once. The cache is keyed by the presented key itself (it lives only in this
+ * process's memory, as the request carrying it does), so a cache hit costs no hashing; the database is
+ * only ever asked by hash. `last_used_at` is written at most once a minute per key, off the request path.
  */
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, { row: ApiKeyRow; at: number }>();
@@ -23,9 +25,8 @@ export class ApiKeyVerifier {
 
   async verify(key: string): Promise<ApiKeyRow> {
     if (!API_KEY_SHAPE.test(key)) throw new Unauthorized('Malformed API key');
-    const hash = sha256Hex(key);
     const now = this.clock();
-    const row = await this.lookup(hash, now);
+    const row = await this.lookup(key, now);
     if (!row || row.revokedAt) throw new Unauthorized('Invalid or revoked API key');
     if (row.expiresAt && Date.parse(row.expiresAt) <= now) throw new Unauthorized('API key has expired');
     this.touch(row, now);
@@ -34,18 +35,18 @@ export class ApiKeyVerifier {
 
   /** Forget a key at once (called by the instance that revokes it). */
   evict(keyHash: string): void {
-    this.cache.delete(keyHash);
+    for (const [key, entry] of this.cache) if (entry.row.keyHash === keyHash) this.cache.delete(key);
   }
 
-  private async lookup(hash: string, now: number): Promise<ApiKeyRow | null> {
-    const hit = this.cache.get(hash);
+  private async lookup(key: string, now: number): Promise<ApiKeyRow | null> {
+    const hit = this.cache.get(key);
     if (hit && now - hit.at < this.cacheMs && now >= hit.at) return hit.row;
-    const row = await this.db.manager.findOneBy(ApiKeyEntity, { keyHash: hash });
+    const row = await this.db.manager.findOneBy(ApiKeyEntity, { keyHash: sha256Hex(key) });
     if (row) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { row, at: now });
+      this.cache.set(key, { row, at: now });
     } else {
-      this.cache.delete(hash);
+      this.cache.delete(key);
     }
     return row;
   }
