@@ -12,6 +12,8 @@ import { JwtAuthenticator } from './auth/jwt.js';
 import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
+import { alertRoutes } from './honey/alerts/routes.js';
+import { type AlertDeliveryOptions, AlertWorker } from './honey/alerts/worker.js';
 import { analyticsRoutes } from './honey/analytics-routes.js';
 import { Beacon } from './honey/beacon.js';
 import { ingestRoutes } from './honey/ingest-routes.js';
@@ -26,6 +28,7 @@ import { requestId } from './http/request-id.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
+import { SecretBox } from './secrets.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -45,6 +48,10 @@ export interface AppOptions {
   retentionDays?: number;
   /** Also export Node process metrics (once per process: the CLI turns it on). */
   processMetrics?: boolean;
+  /** Let alert channels point at private, loopback and link-local addresses (default false). */
+  allowPrivateWebhooks?: boolean;
+  /** Alert delivery tuning (polling, retries, timeouts); the defaults suit production. */
+  alerts?: AlertDeliveryOptions;
 }
 
 export interface ControlPlane {
@@ -76,6 +83,8 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   const store = dialect === 'postgres' ? new PostgresRateLimitStore(dataSource) : new MemoryRateLimitStore();
   let draining = false;
   const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const box = new SecretBox(secret);
+  const allowPrivate = options.allowPrivateWebhooks ?? false;
 
   // One flat router for every authenticated route: nested routers would compose a chain per request.
   const api = new Router();
@@ -85,6 +94,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   ingestRoutes(api, services);
   sessionRoutes(api, services);
   analyticsRoutes(api, services);
+  alertRoutes(api, services, { box, allowPrivate, timeoutMs: options.alerts?.timeoutMs ?? 10_000 });
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
   const authenticated = compose([
@@ -95,6 +105,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
     api.allowedMethods() as Koa.Middleware,
   ]);
   const beacon = new Beacon(db, secret, clock, logger);
+  const alertWorker = new AlertWorker(db, box, clock, logger, allowPrivate, options.alerts);
   const retention = scheduleRetention(db, options.retentionDays ?? 90, clock, logger);
   const ops = opsRoutes(db, metrics, () => draining, options.publicUrl ?? 'http://127.0.0.1:4000');
 
@@ -144,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
       );
       retention.stop();
       await beacon.close();
+      await alertWorker.stop();
       await db.close();
     },
   };

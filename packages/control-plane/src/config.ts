@@ -14,6 +14,8 @@ export interface Config {
   rateLimit: { limit: number; windowMs: number };
   logLevel: string;
   retentionDays: number;
+  /** Alert channels may target private/loopback addresses (`LOBSTER_ALLOW_PRIVATE_WEBHOOKS=1`). */
+  allowPrivateWebhooks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -32,6 +34,13 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolVar(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 /**
@@ -79,5 +88,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     retentionDays: intVar(env, 'LOBSTER_RETENTION_DAYS', 90, 1, 36_500),
+    allowPrivateWebhooks: boolVar(env, 'LOBSTER_ALLOW_PRIVATE_WEBHOOKS'),
   };
 }

@@ -17,7 +17,8 @@ Commands:
 
 Configuration comes from the environment: DATABASE_URL, HOST, PORT, LOBSTER_SECRET,
 LOBSTER_PUBLIC_URL, LOBSTER_JWT_JWKS_URL, LOBSTER_JWT_ISSUER, LOBSTER_RATE_LIMIT,
-LOBSTER_RATE_LIMIT_WINDOW_MS, LOG_LEVEL (see the README).`;
+LOBSTER_RATE_LIMIT_WINDOW_MS, LOBSTER_RETENTION_DAYS, LOBSTER_ALLOW_PRIVATE_WEBHOOKS, LOG_LEVEL
+(see the README).`;
 
 function printKey(orgName: string, key: string): void {
   process.stdout.write(
@@ -36,6 +37,7 @@ async function serve(): Promise<void> {
     jwt: config.jwt,
     rateLimit: config.rateLimit,
     retentionDays: config.retentionDays,
+    allowPrivateWebhooks: config.allowPrivateWebhooks,
     logger,
     processMetrics: true,
   });

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
+import { alertsCommitted, enqueueAlerts } from './alerts/trigger.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
 import { addHourlyCounts, HourlyCounter } from './hit-hours.js';
 import { MAX_CLOCK_SKEW_MS, type WireHit, wireHit } from './ingest-schema.js';
@@ -45,7 +46,8 @@ export async function ingest(
   hits: WireHit[],
   nowMs: number,
 ): Promise<IngestResult> {
-  return db.transaction(async (m) => {
+  let alertsQueued = 0;
+  const result = await db.transaction(async (m) => {
     const refs = [
       ...new Set(hits.flatMap((h) => [h.fingerprint, ...(h.token ? [h.token.session] : [])])),
     ].sort();
@@ -110,8 +112,11 @@ export async function ingest(
     await upsertSessions(m, [...touched.values()]);
     await addHourlyCounts(m, orgId, hourly.values());
     await appendEvents(m, events, nowMs);
+    alertsQueued = await enqueueAlerts(m, orgId, site, events, touched, nowMs);
     return { accepted: fresh.length, duplicates: hits.length - fresh.length };
   });
+  if (alertsQueued > 0) alertsCommitted(db);
+  return result;
 }
 
 /** The events one hit causes, in the order they happened. */
