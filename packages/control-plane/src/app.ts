@@ -12,6 +12,9 @@ import { JwtAuthenticator } from './auth/jwt.js';
 import { whoamiRoutes } from './auth/routes.js';
 import { openDataSource } from './db/data-source.js';
 import { Database } from './db/database.js';
+import { EventHub, type StreamOptions } from './events/hub.js';
+import { EventReader } from './events/reader.js';
+import { eventRoutes } from './events/routes.js';
 import { alertRoutes } from './honey/alerts/routes.js';
 import { type AlertDeliveryOptions, AlertWorker } from './honey/alerts/worker.js';
 import { analyticsRoutes } from './honey/analytics-routes.js';
@@ -48,6 +51,8 @@ export interface AppOptions {
   retentionDays?: number;
   /** Also export Node process metrics (once per process: the CLI turns it on). */
   processMetrics?: boolean;
+  /** SSE event streams: heartbeat, per-key cap, slow-reader bound, poll interval (defaults in events/hub.ts). */
+  eventStreams?: Partial<StreamOptions>;
   /** Let alert channels point at private, loopback and link-local addresses (default false). */
   allowPrivateWebhooks?: boolean;
   /** Alert delivery tuning (polling, retries, timeouts); the defaults suit production. */
@@ -94,6 +99,16 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
   ingestRoutes(api, services);
   sessionRoutes(api, services);
   analyticsRoutes(api, services);
+  const eventReader = new EventReader(db);
+  const eventHub = new EventHub(
+    db,
+    eventReader,
+    options.databaseUrl,
+    logger,
+    metrics.registry,
+    options.eventStreams,
+  );
+  eventRoutes(api, eventReader, eventHub);
   alertRoutes(api, services, { box, allowPrivate, timeoutMs: options.alerts?.timeoutMs ?? 10_000 });
 
   // The router's context type is wider than Koa's; at run time the router fills in what it adds.
@@ -137,6 +152,8 @@ export async function createApp(options: AppOptions): Promise<ControlPlane> {
     },
     async close(graceMs = 10_000) {
       draining = true;
+      // Streams never go idle by themselves: end them first so their connections can close.
+      await eventHub.close();
       await Promise.all(
         [...servers].map(
           (server) =>

@@ -8,12 +8,14 @@ import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/17640
 import { SessionsHits1764000000002 as PostgresSessionsHits } from './migrations/postgres/1764000000002-sessions-hits.js';
 import { HitHours1764000000003 as PostgresHitHours } from './migrations/postgres/1764000000003-hit-hours.js';
 import { SessionFilterIndexes1764000000004 as PostgresSessionFilterIndexes } from './migrations/postgres/1764000000004-session-filter-indexes.js';
+import { EventOrder1764000000005 as PostgresEventOrder } from './migrations/postgres/1764000000005-event-order.js';
 import { Alerts1764000000006 as PostgresAlerts } from './migrations/postgres/1764000000006-alerts.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
 import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
 import { SessionsHits1764000000002 as SqliteSessionsHits } from './migrations/sqlite/1764000000002-sessions-hits.js';
 import { HitHours1764000000003 as SqliteHitHours } from './migrations/sqlite/1764000000003-hit-hours.js';
 import { SessionFilterIndexes1764000000004 as SqliteSessionFilterIndexes } from './migrations/sqlite/1764000000004-session-filter-indexes.js';
+import { EventOrder1764000000005 as SqliteEventOrder } from './migrations/sqlite/1764000000005-event-order.js';
 import { Alerts1764000000006 as SqliteAlerts } from './migrations/sqlite/1764000000006-alerts.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -26,6 +28,7 @@ const migrations: Record<Dialect, Function[]> = {
     SqliteSessionsHits,
     SqliteHitHours,
     SqliteSessionFilterIndexes,
+    SqliteEventOrder,
     SqliteAlerts,
   ],
   postgres: [
@@ -34,6 +37,7 @@ const migrations: Record<Dialect, Function[]> = {
     PostgresSessionsHits,
     PostgresHitHours,
     PostgresSessionFilterIndexes,
+    PostgresEventOrder,
     PostgresAlerts,
   ],
 };

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { randomBase62 } from '../crypto.js';
 import { EventEntity, type EventRow } from '../db/entities.js';
 
@@ -20,6 +20,18 @@ export interface NewEvent {
   cageId?: string;
 }
 
+/** Transactions that appended events; the stream hub wakes its readers when one of them commits. */
+const wroteEvents = new WeakSet<QueryRunner>();
+
+/** True (once) when the transaction on `runner` appended events. */
+export function takeEventsWritten(runner: QueryRunner): boolean {
+  return wroteEvents.delete(runner);
+}
+
+function noteWrite(manager: EntityManager): void {
+  if (manager.queryRunner) wroteEvents.add(manager.queryRunner);
+}
+
 /**
  * Appends to the org's event log inside the caller's transaction, so an event exists exactly when the
  * change it describes was committed. Data must never carry secrets (keys, env values, URLs with tokens).
@@ -34,6 +46,7 @@ export async function appendEvent(manager: EntityManager, event: NewEvent, nowMs
     data: JSON.stringify(event.data),
     createdAt: new Date(nowMs).toISOString(),
   });
+  noteWrite(manager);
   return manager.save(EventEntity, row);
 }
 
@@ -52,6 +65,7 @@ const EVENT_COLUMNS = ['id', 'org_id', 'type', 'api_version', 'cage_id', 'data',
 /** Appends many events with multi-row INSERTs, in order (their log positions follow the array). */
 export async function appendEvents(manager: EntityManager, events: NewEvent[], nowMs: number): Promise<void> {
   const createdAt = new Date(nowMs).toISOString();
+  if (events.length > 0) noteWrite(manager);
   const width = EVENT_COLUMNS.length;
   for (let i = 0; i < events.length; i += 200) {
     const chunk = events.slice(i, i + 200);
