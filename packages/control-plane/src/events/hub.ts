@@ -137,9 +137,19 @@ class EventStream {
   }
 }
 
-/** One SSE frame per event: `id`, `event` (the type) and `data` (the event's JSON, one line). */
+const frames = new WeakMap<LogEvent, string>();
+
+/**
+ * One SSE frame per event: `id`, `event` (the type) and `data` (the event's JSON, one line). Rendered
+ * once per event however many streams it goes to.
+ */
 function frame(e: LogEvent): string {
-  return `id: ${e.event.id}\nevent: ${e.event.type}\ndata: ${JSON.stringify(e.event)}\n\n`;
+  let text = frames.get(e);
+  if (text === undefined) {
+    text = `id: ${e.event.id}\nevent: ${e.event.type}\ndata: ${JSON.stringify(e.event)}\n\n`;
+    frames.set(e, text);
+  }
+  return text;
 }
 
 function drained(res: ServerResponse): Promise<void> {
