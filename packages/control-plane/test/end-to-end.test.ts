@@ -42,7 +42,14 @@ const SITES: Record<string, (options: Options) => Promise<Site>> = {
       app.get(path, (_req, res) => void res.type('html').send(html));
     const server = app.listen(0, '127.0.0.1');
     const origin = await listening(server);
-    return { origin, engine: honey.engine, close: async () => void (await honey.close(), server.close()) };
+    return {
+      origin,
+      engine: honey.engine,
+      close: async () => {
+        await honey.close();
+        server.close();
+      },
+    };
   },
   async koa(options) {
     const honey = koaHoney(options);
@@ -56,7 +63,14 @@ const SITES: Record<string, (options: Options) => Promise<Site>> = {
     });
     const server = app.listen(0, '127.0.0.1');
     const origin = await listening(server);
-    return { origin, engine: honey.engine, close: async () => void (await honey.close(), server.close()) };
+    return {
+      origin,
+      engine: honey.engine,
+      close: async () => {
+        await honey.close();
+        server.close();
+      },
+    };
   },
   async fastify(options) {
     const honey = fastifyHoney(options);
