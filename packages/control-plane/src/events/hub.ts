@@ -345,6 +345,9 @@ export class EventHub {
 
     ctx.status = 200;
     ctx.respond = false;
+    // From here the socket is ours: a client that drops its stream mid-write is normal, not a server error
+    // for Koa to print.
+    ctx.onerror = () => {};
     res.writeHead(200, {
       ...ctx.response.headers,
       'content-type': 'text/event-stream; charset=utf-8',
