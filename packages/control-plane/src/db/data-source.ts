@@ -4,41 +4,37 @@ import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities.js';
 import { Init1764000000000 as PostgresInit } from './migrations/postgres/1764000000000-init.js';
-import { Traps1764000000001 as PostgresTraps } from './migrations/postgres/1764000000001-traps.js';
-import { SessionsHits1764000000002 as PostgresSessionsHits } from './migrations/postgres/1764000000002-sessions-hits.js';
-import { HitHours1764000000003 as PostgresHitHours } from './migrations/postgres/1764000000003-hit-hours.js';
-import { SessionFilterIndexes1764000000004 as PostgresSessionFilterIndexes } from './migrations/postgres/1764000000004-session-filter-indexes.js';
 import { EventOrder1764000000005 as PostgresEventOrder } from './migrations/postgres/1764000000005-event-order.js';
-import { Alerts1764000000006 as PostgresAlerts } from './migrations/postgres/1764000000006-alerts.js';
+import { Traps1764000000001 } from './migrations/shared/1764000000001-traps.js';
+import { SessionsHits1764000000002 } from './migrations/shared/1764000000002-sessions-hits.js';
+import { HitHours1764000000003 } from './migrations/shared/1764000000003-hit-hours.js';
+import { SessionFilterIndexes1764000000004 } from './migrations/shared/1764000000004-session-filter-indexes.js';
+import { Alerts1764000000006 } from './migrations/shared/1764000000006-alerts.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
-import { Traps1764000000001 as SqliteTraps } from './migrations/sqlite/1764000000001-traps.js';
-import { SessionsHits1764000000002 as SqliteSessionsHits } from './migrations/sqlite/1764000000002-sessions-hits.js';
-import { HitHours1764000000003 as SqliteHitHours } from './migrations/sqlite/1764000000003-hit-hours.js';
-import { SessionFilterIndexes1764000000004 as SqliteSessionFilterIndexes } from './migrations/sqlite/1764000000004-session-filter-indexes.js';
 import { EventOrder1764000000005 as SqliteEventOrder } from './migrations/sqlite/1764000000005-event-order.js';
-import { Alerts1764000000006 as SqliteAlerts } from './migrations/sqlite/1764000000006-alerts.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as constructors.
 const migrations: Record<Dialect, Function[]> = {
+  // Migrations whose SQL both dialects accept live once in migrations/shared; the others per dialect.
   sqlite: [
     SqliteInit,
-    SqliteTraps,
-    SqliteSessionsHits,
-    SqliteHitHours,
-    SqliteSessionFilterIndexes,
+    Traps1764000000001,
+    SessionsHits1764000000002,
+    HitHours1764000000003,
+    SessionFilterIndexes1764000000004,
     SqliteEventOrder,
-    SqliteAlerts,
+    Alerts1764000000006,
   ],
   postgres: [
     PostgresInit,
-    PostgresTraps,
-    PostgresSessionsHits,
-    PostgresHitHours,
-    PostgresSessionFilterIndexes,
+    Traps1764000000001,
+    SessionsHits1764000000002,
+    HitHours1764000000003,
+    SessionFilterIndexes1764000000004,
     PostgresEventOrder,
-    PostgresAlerts,
+    Alerts1764000000006,
   ],
 };
 
