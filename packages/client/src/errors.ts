@@ -9,10 +9,10 @@ interface Branded {
   [BRAND]: readonly string[];
 }
 
-/** A class with a `kind`: what `is()` looks for in an error's brand. */
-interface ErrorKind<T> {
-  readonly kind: string;
-  readonly prototype: T;
+function hasKind(value: unknown, kind: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const kinds = (value as Partial<Branded>)[BRAND];
+  return Array.isArray(kinds) && kinds.includes(kind);
 }
 
 export interface ErrorDetails {
@@ -52,41 +52,49 @@ export class LobsterError extends Error {
   }
 
   /**
-   * True when `value` is an error of this class (or a subclass), from any copy of the package.
+   * True when `value` is a LobsterError (of any kind), from any copy of the package. Every class has its
+   * own `is`, usable unbound: `errors.filter(NotFoundError.is)`.
    * @example if (NotFoundError.is(err)) return null;
    */
-  static is<T>(this: ErrorKind<T>, value: unknown): value is T {
-    if (typeof value !== 'object' || value === null) return false;
-    const kinds = (value as Partial<Branded>)[BRAND];
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `is` was called on
-    return Array.isArray(kinds) && kinds.includes(this.kind);
-  }
+  static readonly is = (value: unknown): value is LobsterError => hasKind(value, 'LobsterError');
 }
 
 /** The server answered with an error status. */
 export class ApiError extends LobsterError {
   static override readonly kind: string = 'ApiError';
+  static override readonly is = (value: unknown): value is ApiError => hasKind(value, 'ApiError');
 }
 export class BadRequestError extends ApiError {
   static override readonly kind: string = 'BadRequestError';
+  static override readonly is = (value: unknown): value is BadRequestError =>
+    hasKind(value, 'BadRequestError');
 }
 export class AuthenticationError extends ApiError {
   static override readonly kind: string = 'AuthenticationError';
+  static override readonly is = (value: unknown): value is AuthenticationError =>
+    hasKind(value, 'AuthenticationError');
 }
 export class PermissionDeniedError extends ApiError {
   static override readonly kind: string = 'PermissionDeniedError';
+  static override readonly is = (value: unknown): value is PermissionDeniedError =>
+    hasKind(value, 'PermissionDeniedError');
 }
 export class NotFoundError extends ApiError {
   static override readonly kind: string = 'NotFoundError';
+  static override readonly is = (value: unknown): value is NotFoundError => hasKind(value, 'NotFoundError');
 }
 export class ConflictError extends ApiError {
   static override readonly kind: string = 'ConflictError';
+  static override readonly is = (value: unknown): value is ConflictError => hasKind(value, 'ConflictError');
 }
 export class UnprocessableEntityError extends ApiError {
   static override readonly kind: string = 'UnprocessableEntityError';
+  static override readonly is = (value: unknown): value is UnprocessableEntityError =>
+    hasKind(value, 'UnprocessableEntityError');
 }
 export class RateLimitError extends ApiError {
   static override readonly kind: string = 'RateLimitError';
+  static override readonly is = (value: unknown): value is RateLimitError => hasKind(value, 'RateLimitError');
   /** Seconds the server asked us to wait (`Retry-After`), when it said. */
   readonly retryAfter: number | null;
   constructor(details: ErrorDetails & { retryAfter?: number | null }) {
@@ -96,19 +104,26 @@ export class RateLimitError extends ApiError {
 }
 export class InternalServerError extends ApiError {
   static override readonly kind: string = 'InternalServerError';
+  static override readonly is = (value: unknown): value is InternalServerError =>
+    hasKind(value, 'InternalServerError');
 }
 
 /** No response: the connection failed or was cut. */
 export class ConnectionError extends LobsterError {
   static override readonly kind: string = 'ConnectionError';
+  static override readonly is = (value: unknown): value is ConnectionError =>
+    hasKind(value, 'ConnectionError');
 }
 /** No response within `timeoutMs`. */
 export class TimeoutError extends ConnectionError {
   static override readonly kind: string = 'TimeoutError';
+  static override readonly is = (value: unknown): value is TimeoutError => hasKind(value, 'TimeoutError');
 }
 /** The client was constructed or called with options it cannot use; the message names the option. */
 export class InvalidOptionsError extends LobsterError {
   static override readonly kind: string = 'InvalidOptionsError';
+  static override readonly is = (value: unknown): value is InvalidOptionsError =>
+    hasKind(value, 'InvalidOptionsError');
   constructor(message: string) {
     super({ status: 0, code: 'INVALID_OPTIONS', message });
   }

@@ -45,6 +45,8 @@ describe('@lobster/client entry points', () => {
 
   it('ships the lobster bin', () => {
     const bin = new URL('../dist/cli/main.js', import.meta.url).pathname;
-    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(`lobster ${pkg.version}\n`);
+    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(
+      `lobster ${pkg.version}\n`,
+    );
   });
 });
