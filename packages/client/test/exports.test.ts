@@ -22,6 +22,33 @@ const EXPORTS = [
   'VERSION',
 ];
 
+/** The CLI's commands, as `lobster --help` lists them. */
+const CLI_COMMANDS = [
+  'login',
+  'whoami',
+  'analytics',
+  'apikeys list',
+  'apikeys create',
+  'apikeys revoke',
+  'traps list',
+  'traps create',
+  'traps show',
+  'traps enable',
+  'traps disable',
+  'traps delete',
+  'sessions list',
+  'sessions show',
+  'events list',
+  'events tail',
+  'alerts list',
+  'alerts create',
+  'alerts show',
+  'alerts enable',
+  'alerts disable',
+  'alerts delete',
+  'alerts test',
+];
+
 /** The built package as a user gets it: both module formats, and the bin. */
 describe('@lobster/client entry points', () => {
   it('exports the same surface from ESM and CJS', async () => {
@@ -43,10 +70,12 @@ describe('@lobster/client entry points', () => {
     expect(esm.AuthenticationError.is(fromCjs)).toBe(false);
   });
 
-  it('ships the lobster bin', () => {
-    const bin = new URL('../dist/cli/main.js', import.meta.url).pathname;
-    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(
-      `lobster ${pkg.version}\n`,
-    );
+  it('ships the lobster bin with its commands', () => {
+    const bin = new URL(`../${pkg.bin.lobster}`, import.meta.url).pathname;
+    const version = execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    expect(version).toBe(`lobster ${pkg.version}\n`);
+    const help = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    const commands = [...help.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1]);
+    expect(commands).toEqual(CLI_COMMANDS);
   });
 });
