@@ -1,4 +1,4 @@
-import { ApiError, type LobsterError } from './errors.js';
+import { ApiError, ConnectionError } from './errors.js';
 import type { HttpClient } from './http.js';
 import type { LobsterEvent } from './types.js';
 
@@ -27,10 +27,8 @@ const matches = (type: string | undefined, event: LobsterEvent) =>
   !type || (type.endsWith('.') ? event.type.startsWith(type) : event.type === type);
 
 /** Temporary failures do not end a poll that is meant to run forever; the next round tries again. */
-const temporary = (e: unknown) => {
-  const err = e as LobsterError;
-  return ApiError.is(e) ? err.status === 429 || err.status >= 500 : err?.status === 0;
-};
+const temporary = (e: unknown) =>
+  ConnectionError.is(e) || (ApiError.is(e) && (e.status === 429 || e.status >= 500));
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {

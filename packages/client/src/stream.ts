@@ -69,6 +69,7 @@ export async function* streamEvents(
     input: string | URL,
     init: { headers: Record<string, string>; signal?: unknown },
   ): Promise<FetchLikeResponse> => {
+    refusal = null;
     const headers: Record<string, string> = { ...init.headers, ...http.authHeaders() };
     if (lastId) headers['Last-Event-ID'] = lastId;
     const res = await http.settings.fetch(input, { ...(init as RequestInit), headers });
