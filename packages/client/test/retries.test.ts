@@ -16,9 +16,11 @@ interface Seen {
 
 let server: Server | undefined;
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  if (!server) return;
+  const closing = server;
   server = undefined;
+  closing.closeAllConnections();
+  await new Promise((resolve) => closing.close(resolve));
 });
 
 async function scripted(steps: Step[]): Promise<{ url: string; seen: Seen[] }> {
@@ -155,5 +157,37 @@ describe('timeouts and abort', () => {
     setTimeout(() => controller.abort(), 200);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('a retried POST against the real control plane', () => {
+  it('a response lost on the way back is retried with the same key and creates nothing twice', async () => {
+    const { startServer, removeTestDatabases } = await import('./server.js');
+    const cp = await startServer();
+    try {
+      let calls = 0;
+      const replayed: (string | null)[] = [];
+      const lobster = cp.client({
+        // The first POST reaches the server and is committed, then its response is lost (as when a
+        // connection drops after the server answered).
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          if (init?.method === 'POST' && calls++ === 0) {
+            await res.body?.cancel();
+            throw new TypeError('fetch failed: socket hang up');
+          }
+          replayed.push(res.headers.get('idempotent-replayed'));
+          return res;
+        },
+      });
+      const trap = await lobster.traps.create({ name: 'Once', path: '/once', type: 'page' });
+      expect(calls).toBe(2);
+      expect(replayed).toEqual(['true']);
+      const matching = (await lobster.traps.list()).data.filter((t) => t.path === '/once');
+      expect(matching.map((t) => t.id)).toEqual([trap.id]);
+    } finally {
+      await cp.close();
+      removeTestDatabases();
+    }
   });
 });

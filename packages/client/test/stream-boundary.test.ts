@@ -11,9 +11,11 @@ type Connection = (req: IncomingMessage, res: ServerResponse) => void;
 
 let server: Server | undefined;
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  if (!server) return;
+  const closing = server;
   server = undefined;
+  closing.closeAllConnections();
+  await new Promise((resolve) => closing.close(resolve));
 });
 
 async function scripted(connections: Connection[]) {
