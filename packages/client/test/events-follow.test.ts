@@ -47,8 +47,11 @@ describe('events.stream()', () => {
   const trap = (n: number) => lobster.traps.create({ name: `t${n}`, path: `/stream-${n}`, type: 'page' });
 
   it('survives the control plane stopping and restarting, delivering every event once', async () => {
-    const stream = collect(lobster.events.stream({ signal: signal(), type: 'trap.created' }));
-    // The stream starts at "now": wait until it is open, proven by an event arriving.
+    // Resuming from the newest event makes the start exact (no race with the stream's connecting).
+    const [newest] = (await lobster.events.list({ limit: 1 })).data;
+    const stream = collect(
+      lobster.events.stream({ signal: signal(), type: 'trap.created', lastEventId: newest!.id }),
+    );
     await trap(0);
     await stream.until(1);
     for (let i = 1; i <= 3; i++) await trap(i);
@@ -125,10 +128,22 @@ describe('events.poll()', () => {
   it('follows new events oldest first, from now or after a cursor, and stops on its signal', async () => {
     const old = await lobster.traps.create({ name: 'old', path: '/poll-old', type: 'page' });
     const controller = new AbortController();
+    // The poll's first answer fixes its position; the injectable fetch tells the test when it arrived.
+    let answered!: () => void;
+    const positioned = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const watched = server.client({
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        answered();
+        return res;
+      },
+    });
     const poll = collect(
-      lobster.events.poll({ signal: controller.signal, intervalMs: 50, type: 'trap.created' }),
+      watched.events.poll({ signal: controller.signal, intervalMs: 50, type: 'trap.created' }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the poll has taken its starting position
+    await positioned; // the poll has its starting position: whatever is written now is new
     // More than one page of the list (100) between two polls, plus events of other types in between.
     const created = [];
     for (let i = 0; i < 120; i++) {
