@@ -18,13 +18,21 @@ const part = process.env.BENCH_PART ?? 'all';
 const start = (framework, honey) =>
   startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
 
-/** Alternating rounds over `variants` (name → server) on `path`; returns name → median summary. */
+/**
+ * Alternating rounds over `variants` (name → server) on `path`; returns name → median summary. Besides
+ * requests/s, each run records the server's CPU time per request (user + system, from /proc): on this
+ * shared 2-vCPU machine throughput swings with whatever else runs, while CPU per request barely moves, so
+ * the CPU ratio is the steadier estimate of the throughput ratio a CPU-bound server would show.
+ */
 async function alternate(servers, path) {
   const runs = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
   for (const s of Object.values(servers)) await load({ url: s.url + path, seconds: 2 }); // warm-up
   for (let i = 0; i < rounds; i++) {
-    for (const [name, s] of Object.entries(servers))
-      runs[name].push(await load({ url: s.url + path, seconds }));
+    for (const [name, s] of Object.entries(servers)) {
+      const cpu = s.cpu();
+      const r = await load({ url: s.url + path, seconds });
+      runs[name].push({ ...r, cpuUs: ((s.cpu() - cpu) * 1e6) / r.total });
+    }
   }
   return Object.fromEntries(
     Object.entries(runs).map(([k, rs]) => [
@@ -33,6 +41,7 @@ async function alternate(servers, path) {
         rps: median(rs.map((r) => r.rps)),
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
+        cpuUs: median(rs.map((r) => r.cpuUs)),
       },
     ]),
   );
@@ -45,16 +54,16 @@ console.log(
 if (part === 'all' || part === 'request') {
   console.log('\n### honey-middleware: request path\n');
   console.log(
-    '| framework | bare req/s | with lobsterHoney() req/s | ratio (≥ 0.97) | bare p99 ms | with p99 ms | added p99 (< 1 ms) | trap `/.env` req/s (≥ 5,000) |',
+    '| framework | bare req/s | with lobsterHoney() req/s | ratio (≥ 0.97) | server CPU µs/req bare / with | CPU ratio | bare p99 ms | with p99 ms | added p99 (< 1 ms) | trap `/.env` req/s (≥ 5,000) | trap CPU µs/req |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of frameworks) {
     const servers = { bare: await start(f, 'off'), honey: await start(f, 'on') };
     const r = await alternate(servers, '/');
     const trap = await alternate({ honey: servers.honey }, '/.env');
     for (const s of Object.values(servers)) s.stop();
     console.log(
-      `| ${f} | ${fmt(r.bare.rps)} | ${fmt(r.honey.rps)} | ${fmt(r.honey.rps / r.bare.rps, 3)} | ${r.bare.p99} | ${r.honey.p99} | ${r.honey.p99 - r.bare.p99} | ${fmt(trap.honey.rps)} |`,
+      `| ${f} | ${fmt(r.bare.rps)} | ${fmt(r.honey.rps)} | ${fmt(r.honey.rps / r.bare.rps, 3)} | ${fmt(r.bare.cpuUs)} / ${fmt(r.honey.cpuUs)} | ${fmt(r.bare.cpuUs / r.honey.cpuUs, 3)} | ${r.bare.p99} | ${r.honey.p99} | ${r.honey.p99 - r.bare.p99} | ${fmt(trap.honey.rps)} | ${fmt(trap.honey.cpuUs)} |`,
     );
   }
   const e = await enqueueCost();
@@ -66,9 +75,9 @@ if (part === 'all' || part === 'request') {
 if (part === 'all' || part === 'tripwires') {
   console.log('\n### honey-middleware: page tripwires\n');
   console.log(
-    '| framework | `tripwires: false` req/s | tripwires req/s | ratio (≥ 0.95) | 10 % sampled req/s | ratio | p99 ms off / on | TTFB p50 ms off / on | TTFB p99 ms off / on |',
+    '| framework | `tripwires: false` req/s | tripwires req/s | ratio (≥ 0.95) | server CPU µs/req off / on | CPU ratio | 10 % sampled req/s | ratio | CPU ratio | p99 ms off / on | TTFB p50 ms off / on | TTFB p99 ms off / on |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of frameworks) {
     const servers = {
       off: await start(f, 'no-tripwires'),
@@ -84,7 +93,7 @@ if (part === 'all' || part === 'tripwires') {
     for (const s of Object.values(servers)) s.stop();
     const ttfb = (k, q) => fmt(median(t[k].map((x) => x[q])), 2);
     console.log(
-      `| ${f} | ${fmt(r.off.rps)} | ${fmt(r.on.rps)} | ${fmt(r.on.rps / r.off.rps, 3)} | ${fmt(r.sampled.rps)} | ${fmt(r.sampled.rps / r.off.rps, 3)} | ${r.off.p99} / ${r.on.p99} | ${ttfb('off', 'p50')} / ${ttfb('on', 'p50')} | ${ttfb('off', 'p99')} / ${ttfb('on', 'p99')} |`,
+      `| ${f} | ${fmt(r.off.rps)} | ${fmt(r.on.rps)} | ${fmt(r.on.rps / r.off.rps, 3)} | ${fmt(r.off.cpuUs)} / ${fmt(r.on.cpuUs)} | ${fmt(r.off.cpuUs / r.on.cpuUs, 3)} | ${fmt(r.sampled.rps)} | ${fmt(r.sampled.rps / r.off.rps, 3)} | ${fmt(r.off.cpuUs / r.sampled.cpuUs, 3)} | ${r.off.p99} / ${r.on.p99} | ${ttfb('off', 'p50')} / ${ttfb('on', 'p50')} | ${ttfb('off', 'p99')} / ${ttfb('on', 'p99')} |`,
     );
   }
 }

@@ -22,12 +22,14 @@ import {
   splitUrl,
 } from './request.js';
 import { SessionStore } from './sessions.js';
+import { SipHash24 } from './siphash.js';
 import { type TokenCheck, type TokenClaims, TokenCodec, trapRef } from './tokens.js';
 import { buildTrapTable, type TrapTable } from './traps/registry.js';
 import { TrapSync } from './traps/sync.js';
 import type { Trap, TrapContext } from './traps/types.js';
-import { TRIPWIRE_TRAP_ID, tripwireContent } from './tripwires/block.js';
+import { TRIPWIRE_TRAP_ID } from './tripwires/block.js';
 import type { TripwirePlan } from './tripwires/response.js';
+import { TripwireTemplates } from './tripwires/template.js';
 import { uuidv7 } from './uuid.js';
 import type { HoneySession, HoneyVerdict, RespondVerdict } from './verdict.js';
 import { VERSION } from './version.js';
@@ -164,7 +166,10 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
   const opts = resolveOptions(options);
   const secret = deriveSecret(opts);
   const codec = new TokenCodec(secret);
-  const fpKey = createHmac('sha256', secret).update('lobster-honey/fingerprint/v1').digest();
+  // SipHash, not HMAC: the fingerprint is computed for every visitor the engine looks at (see tokens.ts).
+  const fpHash = new SipHash24(
+    createHmac('sha256', secret).update('lobster-honey/fingerprint/v2').digest().subarray(0, 16),
+  );
   const callbackPrefix = opts.callbackPrefix ?? derivePrefix(secret);
   const prefixSlash = `${callbackPrefix}/`;
   const sessions = new SessionStore();
@@ -230,10 +235,8 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
     },
     fingerprint(req, ip) {
       const ua = header(req.headers, 'user-agent') ?? '';
-      return createHmac('sha256', fpKey)
-        .update(`${core.site(req)}\n${ipPrefix(ip)}\n${ua.slice(0, LIMITS.userAgent)}`)
-        .digest('hex')
-        .slice(0, 12);
+      const text = `${core.site(req)}\n${ipPrefix(ip)}\n${ua.slice(0, LIMITS.userAgent)}`;
+      return fpHash.hash(Buffer.from(text)).toString('hex', 0, 6);
     },
     hitToken(c) {
       return {
@@ -438,6 +441,12 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
   }
 
   const tw = opts.tripwires;
+  const tripwireTemplates = new TripwireTemplates({
+    codec,
+    trapRef: TRIPWIRE_REF,
+    callbackPrefix,
+    basePath: opts.basePath,
+  });
   function tripwires(req: HoneyRequest, session: HoneySession): TripwirePlan | null {
     if (!tw.enabled || (req.method !== 'GET' && req.method !== 'POST')) return null;
     if (tw.include || tw.exclude) {
@@ -448,19 +457,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
     if (tw.sampleRate < 1 && Math.random() >= tw.sampleRate) return null;
     return {
       maxBytes: tw.maxBytes,
-      mint() {
-        const origin = core.origin(req);
-        const planter = new Planter({
-          codec,
-          session: session.fingerprint,
-          trapRef: TRIPWIRE_REF,
-          origin,
-          callbackPrefix,
-          basePath: opts.basePath,
-        });
-        const c = tripwireContent(planter);
-        return { block: Buffer.from(c.block), tags: Buffer.from(c.tags) };
-      },
+      mint: () => tripwireTemplates.mint(core.origin(req), session.fingerprint),
     };
   }
 

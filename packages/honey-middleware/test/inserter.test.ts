@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { findBodyClose, insertedLength, insertWhole, StreamInserter } from '../src/tripwires/inserter.js';
+import {
+  findBodyClose,
+  findLastBodyClose,
+  insertedLength,
+  insertWhole as insertParts,
+  StreamInserter,
+} from '../src/tripwires/inserter.js';
 
 const ins = { block: Buffer.from('[B]'), tags: Buffer.from('{T}') };
+const insertWhole = (body: Buffer, i: typeof ins): Buffer => Buffer.concat(insertParts(body, i));
 
 function streamed(parts: string[], scanLimit = 1 << 20): string {
   const s = new StreamInserter(ins, scanLimit);
-  return Buffer.concat([...parts.map((p) => s.push(Buffer.from(p))), s.end()]).toString();
+  return Buffer.concat([...parts.flatMap((p) => s.push(Buffer.from(p))), ...s.end()]).toString();
 }
 
 describe('the </body> inserter', () => {
@@ -13,6 +20,16 @@ describe('the </body> inserter', () => {
     expect(findBodyClose(Buffer.from('<p></p></BoDy >'))).toBe(7);
     expect(findBodyClose(Buffer.from('</bodyx></body-x></body>'))).toBe(17);
     expect(findBodyClose(Buffer.from('<body>'))).toBe(-1);
+    expect(findLastBodyClose(Buffer.from('</body></BODY>\n</body></body-x>'))).toBe(15);
+    expect(findLastBodyClose(Buffer.from('<p>x</Body >y</Body>'))).toBe(13);
+    expect(findLastBodyClose(Buffer.from('</bodyx> <p>'))).toBe(-1);
+  });
+
+  it('inserts into a whole page before its last </body>, which a script or comment may precede', () => {
+    const page = '<script>const s = "</body>";</script><p>Hi</p></body></html>';
+    expect(insertWhole(Buffer.from(page), ins).toString()).toBe(
+      '<script>const s = "</body>";</script><p>Hi{T}</p>[B]</body></html>',
+    );
   });
 
   it('puts the tag characters after the last visible text and the block before </body>', () => {
@@ -33,13 +50,13 @@ describe('the </body> inserter', () => {
       }
     }
     const s = new StreamInserter(ins, 1 << 20);
-    expect(s.push(Buffer.from('<p>abc</bo')).toString()).toBe('<p>abc');
+    expect(Buffer.concat(s.push(Buffer.from('<p>abc</bo'))).toString()).toBe('<p>abc');
   });
 
   it('keeps multi-byte characters intact across chunks, and stops looking past the size cap', () => {
     const page = Buffer.from('<p>café €</p></body>');
     const s = new StreamInserter(ins, 1 << 20);
-    const out = Buffer.concat([s.push(page.subarray(0, 7)), s.push(page.subarray(7)), s.end()]);
+    const out = Buffer.concat([...s.push(page.subarray(0, 7)), ...s.push(page.subarray(7)), ...s.end()]);
     expect(out.toString()).toBe('<p>café €{T}</p>[B]</body>');
     expect(streamed(['<p>aaaa</p>', 'bbbb', '</body>'], 8)).toBe('<p>aaaa</p>bbbb</body>');
   });

@@ -61,7 +61,7 @@ function matchAt(buf: Buffer, i: number): 'yes' | 'no' | 'partial' {
   return c === GT || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d ? 'yes' : 'no';
 }
 
-/** Index of the first `</body>` in `buf` from `from`, or -1. */
+/** Index of the first `</body>` in `buf` from `from`, or -1 (a streamed body is cut where it first comes). */
 export function findBodyClose(buf: Buffer, from = 0): number {
   let i = buf.indexOf(LT, from);
   while (i >= 0) {
@@ -69,6 +69,29 @@ export function findBodyClose(buf: Buffer, from = 0): number {
     i = buf.indexOf(LT, i + 1);
   }
   return -1;
+}
+
+const BODY_LOWER = Buffer.from('</body');
+const BODY_UPPER = Buffer.from('</BODY');
+
+/**
+ * Index of the last `</body>` of a whole body, or -1. It is near the end of any page, so the search runs
+ * backwards with the native substring search for the usual spellings (a call per `<` from the start cost
+ * more than the rest of the insertion); only a page with neither falls back to the byte scan.
+ */
+export function findLastBodyClose(buf: Buffer): number {
+  const lower = lastMatch(buf, BODY_LOWER);
+  const upper = lastMatch(buf, BODY_UPPER);
+  if (lower >= 0 || upper >= 0) return Math.max(lower, upper);
+  let last = -1;
+  for (let i = findBodyClose(buf); i >= 0; i = findBodyClose(buf, i + 1)) last = i;
+  return last;
+}
+
+function lastMatch(buf: Buffer, needle: Buffer): number {
+  let i = buf.lastIndexOf(needle);
+  while (i >= 0 && matchAt(buf, i) !== 'yes') i = i === 0 ? -1 : buf.lastIndexOf(needle, i - 1);
+  return i;
 }
 
 /** Where the tag characters go: just inside the last phrasing element closed before `end`, or -1. */
@@ -96,19 +119,22 @@ function textEnd(buf: Buffer, end: number): number {
   return -1;
 }
 
-/** `buf` with the block inserted at `at` and the tag characters after the last visible text before it. */
-function splice(buf: Buffer, at: number, ins: Insertion): Buffer {
+/**
+ * `buf` with the block inserted at `at` and the tag characters after the last visible text before it, as
+ * the parts to write in order: the caller writes them (corked) instead of copying the page into one buffer.
+ */
+function splice(buf: Buffer, at: number, ins: Insertion): Buffer[] {
   const t = textEnd(buf, at);
   if (t < 0) {
     // No visible text in reach: the tag characters ride in the hidden block, still in the raw HTML.
-    return Buffer.concat([buf.subarray(0, at), ins.tags, ins.block, buf.subarray(at)]);
+    return [buf.subarray(0, at), ins.tags, ins.block, buf.subarray(at)];
   }
-  return Buffer.concat([buf.subarray(0, t), ins.tags, buf.subarray(t, at), ins.block, buf.subarray(at)]);
+  return [buf.subarray(0, t), ins.tags, buf.subarray(t, at), ins.block, buf.subarray(at)];
 }
 
-/** Inserts into a whole body: before the first `</body>`, else at the end. Adds exactly `insertedLength` bytes. */
-export function insertWhole(body: Buffer, ins: Insertion): Buffer {
-  const at = findBodyClose(body);
+/** Inserts into a whole body: before its last `</body>`, else at the end. Adds exactly `insertedLength` bytes. */
+export function insertWhole(body: Buffer, ins: Insertion): Buffer[] {
+  const at = findLastBodyClose(body);
   return splice(body, at < 0 ? body.length : at, ins);
 }
 
@@ -127,11 +153,14 @@ export class StreamInserter {
   #tail: Buffer | null = null;
   #seen = 0;
   #done = false;
+  readonly #declaredLength: number | undefined;
 
   /** `ins` may be a function: it is then called only when the insertion point is reached, off the first byte's path. */
-  constructor(ins: Insertion | (() => Insertion), scanLimit: number) {
+  /** `declaredLength` is the body's `Content-Length`, when the app set one. */
+  constructor(ins: Insertion | (() => Insertion), scanLimit: number, declaredLength?: number) {
     this.#mint = typeof ins === 'function' ? ins : () => ins;
     this.#scanLimit = scanLimit;
+    this.#declaredLength = declaredLength;
   }
 
   #insertion(): Insertion {
@@ -139,9 +168,14 @@ export class StreamInserter {
     return this.#ins;
   }
 
-  /** The bytes to forward for `chunk` (possibly empty when all of it is held back). */
-  push(chunk: Buffer): Buffer {
-    if (this.#done) return chunk;
+  /** The bytes to forward for `chunk`, in parts (none when all of it is held back). */
+  push(chunk: Buffer): Buffer[] {
+    if (this.#done) return [chunk];
+    if (this.#seen === 0 && !this.#tail && chunk.length === this.#declaredLength) {
+      // The whole declared body in one write (Fastify's reply.send does this): no stream to follow.
+      this.#done = true;
+      return insertWhole(chunk, this.#insertion());
+    }
     const data = this.#tail ? Buffer.concat([this.#tail, chunk]) : chunk;
     this.#tail = null;
     const at = findBodyClose(data);
@@ -153,24 +187,24 @@ export class StreamInserter {
     if (this.#seen > this.#scanLimit) {
       // Past the size cap: the rest passes through (only chunked bodies get here; a declared length is checked up front).
       this.#done = true;
-      return data;
+      return [data];
     }
     // Hold back a possible start of `</body` at the very end.
     const from = Math.max(0, data.length - LOOK_BEHIND);
     let i = data.indexOf(LT, from);
     while (i >= 0 && matchAt(data, i) !== 'partial') i = data.indexOf(LT, i + 1);
-    if (i < 0) return data;
+    if (i < 0) return [data];
     this.#tail = Buffer.from(data.subarray(i));
-    return data.subarray(0, i);
+    return i === 0 ? [] : [data.subarray(0, i)];
   }
 
-  /** The bytes to send last: the held tail, and the block if `</body>` never came. */
-  end(): Buffer {
-    const tail = this.#tail ?? Buffer.alloc(0);
+  /** The bytes to send last, in parts: the held tail, and the block if `</body>` never came. */
+  end(): Buffer[] {
+    const tail = this.#tail ? [this.#tail] : [];
     this.#tail = null;
     if (this.#done) return tail;
     this.#done = true;
     const ins = this.#insertion();
-    return Buffer.concat([tail, ins.tags, ins.block]);
+    return [...tail, ins.tags, ins.block];
   }
 }

@@ -116,7 +116,11 @@ class Tripwire {
     if (!whole) {
       if (ins && declared !== undefined)
         setHeader(res, headers, 'content-length', String(size + insertedLength(ins)));
-      this.stream = new StreamInserter(ins ?? (() => this.#mintOrNothing()), this.plan.maxBytes);
+      this.stream = new StreamInserter(
+        ins ?? (() => this.#mintOrNothing()),
+        this.plan.maxBytes,
+        declared === undefined ? undefined : size,
+      );
     }
     return true;
   }
@@ -143,41 +147,60 @@ function writeHead(this: Patched, status: number, a?: unknown, b?: unknown): Ser
   return t.writeHead.call(this, status, a, b);
 }
 
+/** Writes parts through the original `write` in one corked batch (one syscall, no copy into one buffer). */
+function writeParts(res: Patched, t: Tripwire, parts: Buffer[], callback: Cb): boolean {
+  if (parts.length === 1) return t.write.call(res, parts[0], callback);
+  res.cork();
+  let ok = true;
+  parts.forEach((part, i) => {
+    ok = t.write.call(res, part, i === parts.length - 1 ? callback : undefined);
+  });
+  process.nextTick(() => res.uncork());
+  return ok;
+}
+
+/** Ends with the last part after writing the others corked. */
+function endParts(res: Patched, t: Tripwire, parts: Buffer[], callback: Cb): ServerResponse {
+  if (parts.length === 0) return t.end.call(res, callback);
+  res.cork();
+  for (let i = 0; i < parts.length - 1; i++) t.write.call(res, parts[i]);
+  const out = t.end.call(res, parts[parts.length - 1], callback);
+  res.uncork();
+  return out;
+}
+
 function write(this: Patched, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
   const t = this[STATE];
   if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) t.commit(undefined, null);
   const stream = t.stream;
   if (t.decision !== 'rewrite' || !stream) return t.write.call(this, chunk, encoding, cb);
-  const out = stream.push(toBuffer(chunk, encoding));
+  const parts = stream.push(toBuffer(chunk, encoding));
   const callback = callbackOf(encoding, cb, undefined);
-  if (out.length === 0) {
+  if (parts.length === 0) {
     if (callback) process.nextTick(callback);
     return true;
   }
-  return t.write.call(this, out, callback);
+  return writeParts(this, t, parts, callback);
 }
 
 function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
   const t = this[STATE];
   const hasChunk = chunk !== undefined && chunk !== null && typeof chunk !== 'function';
+  const callback = callbackOf(chunk, encoding, cb);
   if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) {
     // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
     const whole = hasChunk ? toBuffer(chunk, encoding) : Buffer.alloc(0);
     if (t.commit(undefined, whole) && t.ins) {
-      const out = insertWhole(whole, t.ins);
-      if (this.hasHeader('content-length')) this.setHeader('content-length', String(out.length));
-      return t.end.call(this, out, callbackOf(chunk, encoding, cb));
+      const parts = insertWhole(whole, t.ins);
+      if (this.hasHeader('content-length'))
+        this.setHeader('content-length', String(whole.length + insertedLength(t.ins)));
+      return endParts(this, t, parts, callback);
     }
   }
   const stream = t.stream;
   if (t.decision !== 'rewrite' || !stream) return t.end.call(this, chunk, encoding, cb);
-  const head = hasChunk ? stream.push(toBuffer(chunk, encoding)) : Buffer.alloc(0);
-  const rest = stream.end();
-  return t.end.call(
-    this,
-    head.length === 0 ? rest : Buffer.concat([head, rest]),
-    callbackOf(chunk, encoding, cb),
-  );
+  const head = hasChunk ? stream.push(toBuffer(chunk, encoding)) : [];
+  return endParts(this, t, [...head, ...stream.end()], callback);
 }
 
 /**
