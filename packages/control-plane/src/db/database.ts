@@ -71,3 +71,66 @@ export function isUniqueViolation(err: unknown): boolean {
 export function nowIso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The SQL type of a column written by `insertRows` (PostgreSQL needs it to type the arrays it unnests). */
+export type ColumnType = 'text' | 'int';
+
+const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
+
+/**
+ * `value` as JSON text for the database's JSON functions. A lone UTF-16 surrogate cannot cross as JSON
+ * (JSON.stringify writes it as `\udXXX`, which PostgreSQL refuses and SQLite would store as is), while
+ * a bound string turns it into U+FFFD: only then does the slower pass do the same.
+ */
+function toJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (!/\\ud[89a-f]/i.test(json)) return json;
+  return JSON.stringify(value, (_key, v) =>
+    typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
+  );
+}
+
+/**
+ * Writes many rows with one statement and one parameter, whatever the row count: the rows go as one JSON
+ * array of arrays, which PostgreSQL reads with `jsonb_array_elements` and SQLite with `json_each`. The
+ * database parses one short statement instead of a VALUES list with a parameter per field, and the
+ * driver binds one string instead of thousands of values (binding them, and PostgreSQL's escaping of
+ * arrays, was most of the time a multi-row INSERT spent in Node). Rows are written in array order
+ * (events take their log position from it). `suffix` follows the SELECT: an `ON CONFLICT …` clause,
+ * say, in which `excluded.<column>` names the new row.
+ */
+export async function insertRows(
+  m: EntityManager,
+  table: string,
+  columns: readonly (readonly [name: string, type: ColumnType])[],
+  rows: readonly unknown[][],
+  suffix = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columns.map(([name]) => name).join(', ');
+  const sql = isPostgres(m)
+    ? `INSERT INTO ${table} (${names}) SELECT ${columns
+        .map(([, type], c) => (type === 'int' ? `(r->>${c})::int` : `r->>${c}`))
+        .join(', ')} FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, ord) ORDER BY ord ${suffix}`
+    : // `WHERE true`: SQLite's grammar needs a WHERE between INSERT … SELECT and an ON CONFLICT clause.
+      `INSERT INTO ${table} (${names}) SELECT ${columns
+        .map((_, c) => `value->>${c}`)
+        .join(', ')} FROM json_each($1) WHERE true ORDER BY key ${suffix}`;
+  await m.query(sql, [toJson(rows)]);
+}
+
+/**
+ * `column` is one of `values`, with a single parameter: `[sql, parameter]` for a WHERE clause, its
+ * placeholder `$n`. PostgreSQL compares with `= ANY(array)`, SQLite looks the values up from a JSON array;
+ * both use an index on the column.
+ */
+export function oneOf(
+  m: EntityManager,
+  column: string,
+  n: number,
+  values: readonly string[],
+): [string, unknown] {
+  return isPostgres(m)
+    ? [`${column} = ANY($${n}::text[])`, values]
+    : [`${column} IN (SELECT value FROM json_each($${n}))`, toJson(values)];
+}

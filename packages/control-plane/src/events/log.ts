@@ -1,5 +1,6 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { randomBase62 } from '../crypto.js';
+import { type ColumnType, insertRows } from '../db/database.js';
 import { EventEntity, type EventRow } from '../db/entities.js';
 
 export const API_VERSION = '2024-01-01';
@@ -60,19 +61,26 @@ export function toPublicEvent(row: EventRow): PublicEvent {
   };
 }
 
-const EVENT_COLUMNS = ['id', 'org_id', 'type', 'api_version', 'cage_id', 'data', 'created_at'];
+const EVENT_COLUMNS: [string, ColumnType][] = [
+  ['id', 'text'],
+  ['org_id', 'text'],
+  ['type', 'text'],
+  ['api_version', 'text'],
+  ['cage_id', 'text'],
+  ['data', 'text'],
+  ['created_at', 'text'],
+];
 
-/** Appends many events with multi-row INSERTs, in order (their log positions follow the array). */
+/** Appends many events with one statement, in order (their log positions follow the array). */
 export async function appendEvents(manager: EntityManager, events: NewEvent[], nowMs: number): Promise<void> {
+  if (events.length === 0) return;
   const createdAt = new Date(nowMs).toISOString();
-  if (events.length > 0) noteWrite(manager);
-  const width = EVENT_COLUMNS.length;
-  for (let i = 0; i < events.length; i += 200) {
-    const chunk = events.slice(i, i + 200);
-    const values = chunk.map(
-      (_, r) => `(${EVENT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`,
-    );
-    const params = chunk.flatMap((e) => [
+  noteWrite(manager);
+  await insertRows(
+    manager,
+    'events',
+    EVENT_COLUMNS,
+    events.map((e) => [
       `evt_${randomBase62(24)}`,
       e.orgId,
       e.type,
@@ -80,10 +88,6 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[], n
       e.cageId ?? null,
       JSON.stringify(e.data),
       createdAt,
-    ]);
-    await manager.query(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`,
-      params,
-    );
-  }
+    ]),
+  );
 }

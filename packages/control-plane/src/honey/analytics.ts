@@ -138,11 +138,13 @@ export async function severityCounts(
 ): Promise<Record<'critical' | 'high' | 'medium' | 'low', number>> {
   const w = new Where().add('org_id = ?', orgId);
   if (site) w.add('site = ?', site);
-  if (period) w.add('last_seen >= ?', iso(nowMs - PERIODS[period]));
-  const rows = (await db.manager.query(
-    `SELECT severity, count(*) AS n FROM honey_sessions WHERE ${w} GROUP BY severity`,
-    w.params,
-  )) as { severity: string; n: unknown }[];
+  // All time: the counts ingest and retention keep (a few rows). A window: count the sessions active in it.
+  let sql = `SELECT severity, sum(sessions) AS n FROM honey_session_counts WHERE ${w} GROUP BY severity`;
+  if (period) {
+    w.add('last_seen >= ?', iso(nowMs - PERIODS[period]));
+    sql = `SELECT severity, count(*) AS n FROM honey_sessions WHERE ${w} GROUP BY severity`;
+  }
+  const rows = (await db.manager.query(sql, w.params)) as { severity: string; n: unknown }[];
   const out = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const r of rows) if (r.severity in out) out[r.severity as keyof typeof out] = Number(r.n);
   return out;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { type ColumnType, insertRows } from '../db/database.js';
 
 /**
  * `honey_hit_hours`: hits, tripwires and captured prompts per org, site, UTC hour and trap. Ingest adds to
@@ -22,33 +23,30 @@ export interface HourlyCount {
   prompts: number;
 }
 
+const HOUR_COLUMNS: [string, ColumnType][] = [
+  ['org_id', 'text'],
+  ['site', 'text'],
+  ['hour', 'text'],
+  ['trap_id', 'text'],
+  ['trap_type', 'text'],
+  ['path', 'text'],
+  ['hits', 'int'],
+  ['tripwires', 'int'],
+  ['prompts', 'int'],
+];
+
 /** Folds counted hits into the roll-up (INSERT … ON CONFLICT DO UPDATE, both dialects). */
 export async function addHourlyCounts(m: EntityManager, orgId: string, counts: HourlyCount[]): Promise<void> {
-  const columns = ['org_id', 'site', 'hour', 'trap_id', 'trap_type', 'path', 'hits', 'tripwires', 'prompts'];
-  for (let i = 0; i < counts.length; i += 200) {
-    const chunk = counts.slice(i, i + 200);
-    const values = chunk.map(
-      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
-    );
-    await m.query(
-      `INSERT INTO honey_hit_hours (${columns.join(', ')}) VALUES ${values.join(', ')}
-       ON CONFLICT (org_id, hour, site, trap_id) DO UPDATE SET
-         hits = honey_hit_hours.hits + excluded.hits,
-         tripwires = honey_hit_hours.tripwires + excluded.tripwires,
-         prompts = honey_hit_hours.prompts + excluded.prompts`,
-      chunk.flatMap((c) => [
-        orgId,
-        c.site,
-        c.hour,
-        c.trapId,
-        c.trapType,
-        c.path,
-        c.hits,
-        c.tripwires,
-        c.prompts,
-      ]),
-    );
-  }
+  await insertRows(
+    m,
+    'honey_hit_hours',
+    HOUR_COLUMNS,
+    counts.map((c) => [orgId, c.site, c.hour, c.trapId, c.trapType, c.path, c.hits, c.tripwires, c.prompts]),
+    `ON CONFLICT (org_id, hour, site, trap_id) DO UPDATE SET
+       hits = honey_hit_hours.hits + excluded.hits,
+       tripwires = honey_hit_hours.tripwires + excluded.tripwires,
+       prompts = honey_hit_hours.prompts + excluded.prompts`,
+  );
 }
 
 /** Counts a batch's hits per site, hour and trap. */

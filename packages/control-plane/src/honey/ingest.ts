@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Database } from '../db/database.js';
+import { type ColumnType, type Database, insertRows, oneOf } from '../db/database.js';
 import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
@@ -7,8 +7,15 @@ import { alertsCommitted, enqueueAlerts } from './alerts/trigger.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
 import { addHourlyCounts, HourlyCounter } from './hit-hours.js';
 import { MAX_CLOCK_SKEW_MS, type WireHit, wireHit } from './ingest-schema.js';
+import { addSessionCounts, severityChanges } from './session-counts.js';
 import { INACTIVITY_MS, SessionResolver } from './session-resolver.js';
-import { SESSION_COLUMNS, type SessionRow, sessionFromRaw, sessionToValues } from './session-row.js';
+import {
+  SESSION_COLUMN_TYPES,
+  SESSION_COLUMNS,
+  type SessionRow,
+  sessionFromRaw,
+  sessionToValues,
+} from './session-row.js';
 
 export interface IngestResult {
   accepted: number;
@@ -31,9 +38,6 @@ export function validateHits(site: string, raw: unknown[], nowMs: number): WireH
     return hit;
   });
 }
-
-const placeholders = (count: number, start = 1) =>
-  Array.from({ length: count }, (_, i) => `$${start + i}`).join(', ');
 
 /**
  * Stores a batch and re-scores every session it touches, in one transaction: the caller answers 202 only
@@ -74,6 +78,7 @@ export async function ingest(
       ) - INACTIVITY_MS,
     ).toISOString();
     const loaded = await loadSessions(m, orgId, site, refs, since);
+    const severityBefore = new Map(loaded.map((s) => [s.id, s.severity]));
     const resolver = new SessionResolver(orgId, site, loaded);
     const touched = new Map<string, SessionRow>();
     const receivedAt = new Date(nowMs).toISOString();
@@ -108,9 +113,10 @@ export async function ingest(
       hourly.add(site, new Date(at).toISOString(), hit.trap, isTripwireHit(hit), capturedPrompt(hit));
     }
 
-    await insertHits(m, rows);
+    await insertRows(m, 'honey_hits', HIT_COLUMNS, rows);
     await upsertSessions(m, [...touched.values()]);
     await addHourlyCounts(m, orgId, hourly.values());
+    await addSessionCounts(m, orgId, site, severityChanges(touched.values(), severityBefore));
     await appendEvents(m, events, nowMs);
     alertsQueued = await enqueueAlerts(m, orgId, site, events, touched, nowMs);
     return { accepted: fresh.length, duplicates: hits.length - fresh.length };
@@ -173,16 +179,11 @@ async function lockSessions(m: EntityManager, orgId: string, site: string, refs:
 }
 
 async function existingHitIds(m: EntityManager, orgId: string, ids: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = (await m.query(
-      `SELECT id FROM honey_hits WHERE org_id = $1 AND id IN (${placeholders(chunk.length, 2)})`,
-      [orgId, ...chunk],
-    )) as { id: string }[];
-    for (const r of rows) found.add(r.id);
-  }
-  return found;
+  const [match, list] = oneOf(m, 'id', 2, ids);
+  const rows = (await m.query(`SELECT id FROM honey_hits WHERE org_id = $1 AND ${match}`, [orgId, list])) as {
+    id: string;
+  }[];
+  return new Set(rows.map((r) => r.id));
 }
 
 async function loadSessions(
@@ -192,17 +193,13 @@ async function loadSessions(
   refs: string[],
   since: string,
 ): Promise<SessionRow[]> {
-  const out: SessionRow[] = [];
-  for (let i = 0; i < refs.length; i += 500) {
-    const chunk = refs.slice(i, i + 500);
-    const rows = await m.query(
-      `SELECT ${SESSION_COLUMNS.join(', ')} FROM honey_sessions
-       WHERE org_id = $1 AND site = $2 AND last_seen >= $3 AND fingerprint IN (${placeholders(chunk.length, 4)})`,
-      [orgId, site, since, ...chunk],
-    );
-    out.push(...rows.map(sessionFromRaw));
-  }
-  return out;
+  const [match, list] = oneOf(m, 'fingerprint', 4, refs);
+  const rows = await m.query(
+    `SELECT ${SESSION_COLUMNS.join(', ')} FROM honey_sessions
+     WHERE org_id = $1 AND site = $2 AND last_seen >= $3 AND ${match}`,
+    [orgId, site, since, list],
+  );
+  return rows.map(sessionFromRaw);
 }
 
 /**
@@ -210,39 +207,50 @@ async function loadSessions(
  * most fields of most hits are empty, and the record is most of a row's size. `readRecord` restores them.
  */
 function compactRecord(hit: WireHit): string {
-  return JSON.stringify(hit, (_key, value) =>
-    value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value,
-  );
+  return JSON.stringify(withoutEmpty(hit as unknown as Record<string, unknown>));
+}
+
+/** A copy without null, false and [] fields, nested objects too (a plain loop: a JSON.stringify replacer is slow). */
+function withoutEmpty(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in object) {
+    const value = object[key];
+    if (value === null || value === false || value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) out[key] = value;
+    } else if (typeof value === 'object') out[key] = withoutEmpty(value as Record<string, unknown>);
+    else out[key] = value;
+  }
+  return out;
 }
 
 export function readRecord(text: string): WireHit {
   return wireHit.parse(JSON.parse(text));
 }
 
-const HIT_COLUMNS =
-  'org_id, id, session_id, site, type, ts, received_at, trap_id, trap_type, path, ip, token_reach, tripwire, prompt, record';
+const HIT_COLUMNS: [string, ColumnType][] = [
+  ['org_id', 'text'],
+  ['id', 'text'],
+  ['session_id', 'text'],
+  ['site', 'text'],
+  ['type', 'text'],
+  ['ts', 'text'],
+  ['received_at', 'text'],
+  ['trap_id', 'text'],
+  ['trap_type', 'text'],
+  ['path', 'text'],
+  ['ip', 'text'],
+  ['token_reach', 'text'],
+  ['tripwire', 'int'],
+  ['prompt', 'int'],
+  ['record', 'text'],
+];
 
-async function insertHits(m: EntityManager, rows: unknown[][]): Promise<void> {
-  const width = rows[0]?.length ?? 0;
-  for (let i = 0; i < rows.length; i += 250) {
-    const chunk = rows.slice(i, i + 250);
-    const values = chunk.map((_, r) => `(${placeholders(width, r * width + 1)})`).join(', ');
-    await m.query(`INSERT INTO honey_hits (${HIT_COLUMNS}) VALUES ${values}`, chunk.flat());
-  }
-}
+const SESSION_UPSERT = `ON CONFLICT (id) DO UPDATE SET ${SESSION_COLUMNS.slice(1)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
 
-/** New and changed sessions in one statement per 40: INSERT … ON CONFLICT (id) DO UPDATE (both dialects). */
-async function upsertSessions(m: EntityManager, sessions: SessionRow[]): Promise<void> {
-  const width = SESSION_COLUMNS.length;
-  const updates = SESSION_COLUMNS.slice(1)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  for (let i = 0; i < sessions.length; i += 40) {
-    const chunk = sessions.slice(i, i + 40);
-    const values = chunk.map((_, r) => `(${placeholders(width, r * width + 1)})`).join(', ');
-    await m.query(
-      `INSERT INTO honey_sessions (${SESSION_COLUMNS.join(', ')}) VALUES ${values} ON CONFLICT (id) DO UPDATE SET ${updates}`,
-      chunk.flatMap(sessionToValues),
-    );
-  }
+/** New and changed sessions in one statement: INSERT … ON CONFLICT (id) DO UPDATE (both dialects). */
+function upsertSessions(m: EntityManager, sessions: SessionRow[]): Promise<void> {
+  return insertRows(m, 'honey_sessions', SESSION_COLUMN_TYPES, sessions.map(sessionToValues), SESSION_UPSERT);
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { trimHourlyCounts } from './hit-hours.js';
+import { addSessionCounts } from './session-counts.js';
+import type { Severity } from './signals.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -25,13 +27,23 @@ export async function purgeExpired(db: Database, nowMs: number, days: number): P
     await m.query('DELETE FROM honey_hits WHERE ts < $1', [cutoff]);
     await trimHourlyCounts(m, cutoff);
     let sessions = 0;
+    const purged = new Map<string, Map<Severity, number>>();
     for (const { session_id: id } of straddling) {
       const [left] = await m.query(
         'SELECT count(*) AS n, min(ts) AS first FROM honey_hits WHERE session_id = $1',
         [id],
       );
       if (Number(left.n) === 0) {
+        const gone = (await m.query('SELECT org_id, site, severity FROM honey_sessions WHERE id = $1', [
+          id,
+        ])) as { org_id: string; site: string; severity: Severity }[];
         await m.query('DELETE FROM honey_sessions WHERE id = $1', [id]);
+        for (const g of gone) {
+          const key = `${g.org_id}\n${g.site}`;
+          const delta = purged.get(key) ?? new Map<Severity, number>();
+          delta.set(g.severity, (delta.get(g.severity) ?? 0) - 1);
+          purged.set(key, delta);
+        }
         sessions++;
       } else {
         await m.query('UPDATE honey_sessions SET hit_count = $1, first_seen = $2 WHERE id = $3', [
@@ -40,6 +52,10 @@ export async function purgeExpired(db: Database, nowMs: number, days: number): P
           id,
         ]);
       }
+    }
+    for (const [key, delta] of purged) {
+      const [orgId, site] = key.split('\n') as [string, string];
+      await addSessionCounts(m, orgId, site, delta);
     }
     return { hits: Number(hits), sessions };
   });

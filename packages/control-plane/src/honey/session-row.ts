@@ -1,3 +1,4 @@
+import type { ColumnType } from '../db/database.js';
 import type { SessionFacts } from './facts.js';
 import type { Classification, Severity, SignalName } from './signals.js';
 
@@ -60,6 +61,14 @@ export const SESSION_COLUMNS = [
   'first_seen',
   'last_seen',
 ] as const;
+
+const INT_COLUMNS = new Set(['score', 'confidence', 'tripwires_fired', 'hit_count']);
+
+/** The columns with their types, for `insertRows`. */
+export const SESSION_COLUMN_TYPES = SESSION_COLUMNS.map((c): readonly [string, ColumnType] => [
+  c,
+  INT_COLUMNS.has(c) ? 'int' : 'text',
+]);
 
 type Raw = Record<(typeof SESSION_COLUMNS)[number], unknown>;
 
