@@ -5,17 +5,13 @@
 // would take longer than the measurement.
 // Run: npm run build && node bench/honey-reads.mjs [hits] [sessions] [pg-url]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
-import pg from 'pg';
 import { pino } from 'pino';
+import { DEFAULT_PG_URL, freshDatabase } from './lib.mjs';
 
 const HITS = Number(process.argv[2] ?? 1_000_000);
 const SESSIONS = Number(process.argv[3] ?? 100_000);
-const PG_URL =
-  process.argv[4] ?? process.env.LOBSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = process.argv[4] ?? DEFAULT_PG_URL;
 const REQUESTS = 200;
 const DAY = 86_400_000;
 const CLASSES = [
@@ -184,6 +180,11 @@ async function seed(db, orgId, now) {
       SELECT org_id, site, substr(ts, 1, 13), COALESCE(trap_id, ''), max(trap_type), max(path), count(*), sum(tripwire), sum(prompt)
       FROM honey_hits GROUP BY org_id, site, substr(ts, 1, 13), COALESCE(trap_id, '')`),
   );
+  // The per-severity session counts ingest keeps, built the way their migration builds them.
+  await db.transaction((m) =>
+    m.query(`INSERT INTO honey_session_counts (org_id, site, severity, sessions)
+      SELECT org_id, site, severity, count(*) FROM honey_sessions GROUP BY org_id, site, severity`),
+  );
   return sessionIds;
 }
 
@@ -202,17 +203,10 @@ async function measure(url, key, path) {
 }
 
 async function run(dialect) {
-  let url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'lobster-reads-')), 'r.sqlite')}`;
-  let schema;
-  if (dialect === 'postgres') {
-    schema = `bench_${Math.random().toString(36).slice(2, 10)}`;
-    const u = new URL(PG_URL);
-    u.searchParams.set('schema', schema);
-    url = u.toString();
-  }
+  const db = freshDatabase(dialect, PG_URL);
   const now = Date.now();
   const app = await createApp({
-    databaseUrl: url,
+    databaseUrl: db.url,
     logger: pino({ level: 'silent' }),
     rateLimit: { limit: 1e9, windowMs: 60_000 },
   });
@@ -234,18 +228,14 @@ async function run(dialect) {
     ['session detail (10 hits)', (i) => `/dashboard/api/sessions/${ids[(i * 7919) % ids.length]}`],
     ['analytics overview', '/dashboard/api/analytics/overview'],
     ['analytics severity', '/dashboard/api/analytics/severity'],
+    ['analytics severity, active in 30 days', '/dashboard/api/analytics/severity?period=30d'],
     ['analytics timeline', '/dashboard/api/analytics/timeline'],
     ['hits per trap, 30 days', '/dashboard/api/analytics/traps?period=30d'],
   ];
   const results = [];
   for (const [name, path] of endpoints) results.push([name, await measure(base, apiKey, path)]);
   await app.close();
-  if (schema) {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA ${schema} CASCADE`);
-    await c.end();
-  }
+  await db.drop();
   return { results, seededIn };
 }
 

@@ -3,17 +3,12 @@
 // multi-row INSERT of the same rows into the same table, measured in the same run.
 // Run: npm run build && node bench/ingest.mjs [hits] [pg-url]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp } from '@lobster/control-plane';
-import pg from 'pg';
 import { pino } from 'pino';
-import { fmt, startControlPlane } from './lib.mjs';
+import { DEFAULT_PG_URL, fmt, freshDatabase, postgresReachable, startControlPlane } from './lib.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
-const PG_URL =
-  process.argv[3] ?? process.env.LOBSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = process.argv[3] ?? DEFAULT_PG_URL;
 const SITE = 'bench.example.com';
 const VISITORS = 2_000;
 
@@ -61,29 +56,9 @@ function makeHits(count) {
   });
 }
 
-async function freshDatabase(dialect) {
-  if (dialect === 'sqlite')
-    return {
-      url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'lobster-bench-')), 'b.sqlite')}`,
-      drop: async () => {},
-    };
-  const schema = `bench_${Math.random().toString(36).slice(2, 10)}`;
-  const url = new URL(PG_URL);
-  url.searchParams.set('schema', schema);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
-
 /** Through the API: the server in a child process, two clients posting batches. */
 async function viaApi(dialect, batchSize, hits) {
-  const db = await freshDatabase(dialect);
+  const db = freshDatabase(dialect, PG_URL);
   const server = await startControlPlane({ DATABASE_URL: db.url });
   const batches = [];
   for (let i = 0; i < hits.length; i += batchSize) batches.push(hits.slice(i, i + batchSize));
@@ -95,6 +70,7 @@ async function viaApi(dialect, batchSize, hits) {
     }).then(async (r) => {
       if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
     });
+  const cpuBefore = server.cpu();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -103,15 +79,16 @@ async function viaApi(dialect, batchSize, hits) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuMsPer1000 = ((server.cpu() - cpuBefore) * 1000 * 1000) / hits.length;
   server.stop();
   await new Promise((r) => setTimeout(r, 300));
   await db.drop();
-  return hits.length / seconds;
+  return { rate: hits.length / seconds, cpuMsPer1000 };
 }
 
 /** The floor: the same rows written with multi-row INSERTs, no validation, sessions or scoring. */
 async function rawInsert(dialect, hits) {
-  const db = await freshDatabase(dialect);
+  const db = freshDatabase(dialect, PG_URL);
   const app = await createApp({ databaseUrl: db.url, logger: pino({ level: 'silent' }) });
   const columns = [
     'org_id',
@@ -147,6 +124,7 @@ async function rawInsert(dialect, hits) {
     0,
     JSON.stringify(h),
   ]);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 1000) {
     await app.db.transaction(async (m) => {
@@ -163,24 +141,27 @@ async function rawInsert(dialect, hits) {
     });
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await app.close();
   await db.drop();
-  return rows.length / seconds;
+  return { rate: rows.length / seconds, cpuMsPer1000: (cpu.user + cpu.system) / rows.length };
 }
 
 const hits = makeHits(TOTAL);
-const dialects = ['sqlite'];
-try {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.end();
-  dialects.push('postgres');
-} catch {
-  console.error(`PostgreSQL at ${PG_URL} is not reachable: measuring SQLite only`);
+// BENCH_DIALECTS=sqlite,postgres and BENCH_ONLY=raw,100,1000 narrow a run (e.g. to profile one variant).
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['raw', '100', '1000'];
+const wanted = process.env.BENCH_DIALECTS ? process.env.BENCH_DIALECTS.split(',') : ['sqlite', 'postgres'];
+const dialects = wanted.includes('sqlite') ? ['sqlite'] : [];
+if (wanted.includes('postgres')) {
+  if (await postgresReachable(PG_URL)) dialects.push('postgres');
+  else console.error(`PostgreSQL at ${PG_URL} is not reachable: measuring SQLite only`);
 }
 
 console.log(
   `${TOTAL.toLocaleString('en-US')} hits from ${VISITORS.toLocaleString('en-US')} visitors (10 % token callbacks), 2 concurrent clients`,
+);
+console.log(
+  'hits/s, and in brackets the CPU time the control plane used per 1,000 hits (its process, every thread; not the PostgreSQL server)',
 );
 console.log('');
 console.log(
@@ -188,8 +169,13 @@ console.log(
 );
 console.log('|---|---:|---:|---:|');
 for (const dialect of dialects) {
-  const raw = await rawInsert(dialect, hits);
-  const b100 = await viaApi(dialect, 100, hits);
-  const b1000 = await viaApi(dialect, 1000, hits);
-  console.log(`| ${dialect} | ${fmt(raw)} | ${fmt(b100)} | ${fmt(b1000)} |`);
+  const run = async (name, measure) => {
+    if (!only.includes(name)) return '–';
+    const { rate, cpuMsPer1000 } = await measure();
+    return `${fmt(rate)} (${fmt(cpuMsPer1000)} ms)`;
+  };
+  const raw = await run('raw', () => rawInsert(dialect, hits));
+  const b100 = await run('100', () => viaApi(dialect, 100, hits));
+  const b1000 = await run('1000', () => viaApi(dialect, 1000, hits));
+  console.log(`| ${dialect} | ${raw} | ${b100} | ${b1000} |`);
 }

@@ -1,5 +1,9 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 /**
  * Forks a server script (a file next to this one) so the load generator never shares a thread with it,
@@ -12,9 +16,20 @@ export function startServer(script, env = {}) {
       execArgv: process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.once('message', (info) => resolve({ ...info, stop: () => child.disconnect() }));
+    child.once('message', (info) =>
+      resolve({ ...info, pid: child.pid, cpu: () => cpuSeconds(child.pid), stop: () => child.disconnect() }),
+    );
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+/**
+ * CPU seconds (user + system, every thread) a process has used so far, from /proc (Linux): on a shared
+ * machine this moves much less than wall-clock throughput does when other work competes for the cores.
+ */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Forks bench/control-plane-server.mjs and resolves with what it reports. */
@@ -77,3 +92,43 @@ export function percentile(xs, q) {
 }
 
 export const median = (xs) => percentile(xs, 0.5);
+
+export const DEFAULT_PG_URL =
+  process.env.LOBSTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A database nobody else uses: a new SQLite file in a temporary directory, or a new schema (named by
+ * `?schema=`, which the control plane creates) in the PostgreSQL database at `pgUrl`. `drop()` removes
+ * the schema afterwards.
+ */
+export function freshDatabase(dialect, pgUrl = DEFAULT_PG_URL) {
+  if (dialect === 'sqlite')
+    return {
+      url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'lobster-bench-')), 'b.sqlite')}`,
+      drop: async () => {},
+    };
+  const schema = `bench_${Math.random().toString(36).slice(2, 10)}`;
+  const url = new URL(pgUrl);
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+/** True when PostgreSQL answers at `pgUrl`. */
+export async function postgresReachable(pgUrl = DEFAULT_PG_URL) {
+  const c = new pg.Client({ connectionString: pgUrl });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
