@@ -8,11 +8,13 @@ import {
 } from '../src/tripwires/inserter.js';
 
 const ins = { block: Buffer.from('[B]'), tags: Buffer.from('{T}') };
-const insertWhole = (body: Buffer, i: typeof ins): Buffer => Buffer.concat(insertParts(body, i));
+const join = (parts: (Buffer | string)[]): Buffer =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+const insertWhole = (body: Buffer, i: typeof ins): Buffer => join(insertParts(body, i));
 
 function streamed(parts: string[], scanLimit = 1 << 20): string {
   const s = new StreamInserter(ins, scanLimit);
-  return Buffer.concat([...parts.flatMap((p) => s.push(Buffer.from(p))), ...s.end()]).toString();
+  return join([...parts.flatMap((p) => s.push(Buffer.from(p))), ...s.end()]).toString();
 }
 
 describe('the </body> inserter', () => {
@@ -23,6 +25,26 @@ describe('the </body> inserter', () => {
     expect(findLastBodyClose(Buffer.from('</body></BODY>\n</body></body-x>'))).toBe(15);
     expect(findLastBodyClose(Buffer.from('<p>x</Body >y</Body>'))).toBe(13);
     expect(findLastBodyClose(Buffer.from('</bodyx> <p>'))).toBe(-1);
+  });
+
+  it('inserts into a string body exactly as into its UTF-8 bytes, without converting it', () => {
+    for (const page of [
+      '<p>café €</p>\n</BODY></html>',
+      '<p>😀 ok</p></body >',
+      'no tags at all €',
+      '<i>x</i>',
+    ]) {
+      const parts = insertParts(page, ins);
+      expect(parts.filter((p) => typeof p === 'string').join('')).toBe(page);
+      expect(join(parts)).toEqual(insertWhole(Buffer.from(page), ins));
+    }
+  });
+
+  it('takes a whole declared body written at once as a whole body', () => {
+    const page = '<p>a</p></body><p>b</p></body>';
+    const s = new StreamInserter(ins, 1 << 20, Buffer.byteLength(page));
+    expect(join(s.push(page)).toString()).toBe('<p>a</p></body><p>b{T}</p>[B]</body>');
+    expect(s.end()).toEqual([]);
   });
 
   it('inserts into a whole page before its last </body>, which a script or comment may precede', () => {
@@ -50,13 +72,13 @@ describe('the </body> inserter', () => {
       }
     }
     const s = new StreamInserter(ins, 1 << 20);
-    expect(Buffer.concat(s.push(Buffer.from('<p>abc</bo'))).toString()).toBe('<p>abc');
+    expect(join(s.push(Buffer.from('<p>abc</bo'))).toString()).toBe('<p>abc');
   });
 
   it('keeps multi-byte characters intact across chunks, and stops looking past the size cap', () => {
     const page = Buffer.from('<p>café €</p></body>');
     const s = new StreamInserter(ins, 1 << 20);
-    const out = Buffer.concat([...s.push(page.subarray(0, 7)), ...s.push(page.subarray(7)), ...s.end()]);
+    const out = join([...s.push(page.subarray(0, 7)), ...s.push(page.subarray(7)), ...s.end()]);
     expect(out.toString()).toBe('<p>café €{T}</p>[B]</body>');
     expect(streamed(['<p>aaaa</p>', 'bbbb', '</body>'], 8)).toBe('<p>aaaa</p>bbbb</body>');
   });

@@ -49,17 +49,30 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
   const plugin = async (app: FastifyInstance): Promise<void> => {
     app.decorateRequest('lobsterHoney', null);
     app.decorateReply('lobsterTripwires', true);
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: most requests are decided synchronously, and an async hook
+    // costs every one of them a promise and a microtask turn.
+    app.addHook('onRequest', (request, reply, done) => {
       const hreq = toRequest(request);
-      let v = await engine.handle(hreq);
-      // precedence 'app': a route of the app wins; the trap answers only where Fastify found none.
-      if (v.action === 'continue' && v.deferredTrap && request.is404) v = await engine.serveTrap(hreq);
-      request.lobsterHoney = v.session;
-      if (send(reply, v)) return reply;
-      const after = v.action === 'continue' ? v.afterResponse : undefined;
-      if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
-      const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
-      if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
+      const finish = (verdict: HoneyVerdict): void => {
+        // precedence 'app': a route of the app wins; the trap answers only where Fastify found none.
+        if (verdict.action === 'continue' && verdict.deferredTrap && request.is404) {
+          engine.serveTrap(hreq).then(apply, done);
+          return;
+        }
+        apply(verdict);
+      };
+      const apply = (v: HoneyVerdict): void => {
+        request.lobsterHoney = v.session;
+        if (send(reply, v)) return; // the reply is sent: Fastify skips the route
+        const after = v.action === 'continue' ? v.afterResponse : undefined;
+        if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
+        const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
+        if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
+        done();
+      };
+      const v = engine.handle(hreq);
+      if (v instanceof Promise) v.then(finish, done);
+      else finish(v);
     });
     app.addHook('onClose', async () => engine.close());
   };

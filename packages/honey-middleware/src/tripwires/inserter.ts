@@ -1,6 +1,9 @@
 /**
- * Byte-level insertion of a tripwire block into an HTML body, whole or streamed. Works on `Buffer`s so a
- * multi-byte character split across chunks is never decoded; `</body>` is ASCII, matched without case.
+ * Insertion of a tripwire block into an HTML body, whole or streamed. A whole body is searched as it came:
+ * a string as a string (turning a 20 KB page into a Buffer only to search it cost more, in allocation and
+ * GC, than everything else here), a Buffer as bytes. Streams are searched as Buffers, so a multi-byte
+ * character split across chunks is never decoded. Everything matched is ASCII (`</body>`, closing tags),
+ * so string indexes and byte indexes follow the same rules.
  */
 
 /** What to insert: the hidden block (before `</body>`) and the tag-character text (after visible text). */
@@ -43,22 +46,33 @@ const TEXT_CLOSERS = new Set([
   'li',
 ]);
 
-const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 32 : c);
+/** A whole body as the app gave it, or a stream chunk (always a Buffer). */
+export type Body = Buffer | string;
+/** What to write, in order. */
+export type Part = Buffer | string;
 
-/** Does `buf` at `i` hold `</body` followed by `>` or whitespace? `partial` when the buffer ends first. */
-function matchAt(buf: Buffer, i: number): 'yes' | 'no' | 'partial' {
-  if (buf[i] !== LT) return 'no';
-  if (i + 1 >= buf.length) return 'partial';
-  if (buf[i + 1] !== SLASH) return 'no';
+const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 32 : c);
+/** The byte (Buffer) or UTF-16 unit (string) at `i`; NaN past the end. Only ASCII values are compared. */
+const codeAt = (body: Body, i: number): number =>
+  typeof body === 'string' ? body.charCodeAt(i) : (body[i] ?? Number.NaN);
+const cut = (body: Body, from: number, to?: number): Part =>
+  typeof body === 'string' ? body.slice(from, to) : body.subarray(from, to);
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+
+/** Does `body` at `i` hold `</body` followed by `>` or whitespace? `partial` when it ends first. */
+function matchAt(body: Body, i: number): 'yes' | 'no' | 'partial' {
+  if (codeAt(body, i) !== LT) return 'no';
+  if (i + 1 >= body.length) return 'partial';
+  if (codeAt(body, i + 1) !== SLASH) return 'no';
   for (let k = 0; k < 4; k++) {
     const j = i + 2 + k;
-    if (j >= buf.length) return 'partial';
-    if (lower(buf[j]!) !== BODY[k]) return 'no';
+    if (j >= body.length) return 'partial';
+    if (lower(codeAt(body, j)) !== BODY[k]) return 'no';
   }
   const j = i + 6;
-  if (j >= buf.length) return 'partial';
-  const c = buf[j]!;
-  return c === GT || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d ? 'yes' : 'no';
+  if (j >= body.length) return 'partial';
+  const c = codeAt(body, j);
+  return c === GT || isSpace(c) ? 'yes' : 'no';
 }
 
 /** Index of the first `</body>` in `buf` from `from`, or -1 (a streamed body is cut where it first comes). */
@@ -71,69 +85,76 @@ export function findBodyClose(buf: Buffer, from = 0): number {
   return -1;
 }
 
-const BODY_LOWER = Buffer.from('</body');
-const BODY_UPPER = Buffer.from('</BODY');
-
 /**
- * Index of the last `</body>` of a whole body, or -1. It is near the end of any page, so the search runs
- * backwards with the native substring search for the usual spellings (a call per `<` from the start cost
- * more than the rest of the insertion); only a page with neither falls back to the byte scan.
+ * Index of the last `</body>` of a whole body, or -1. It sits near the end of any page, so the usual
+ * spellings are first looked for in the last few KB with the native forward search (V8's string
+ * `lastIndexOf` scans a 20 KB page slower than everything else here costs), then in the whole body, and
+ * only a body with neither is looked at `<` by `<`.
  */
-export function findLastBodyClose(buf: Buffer): number {
-  const lower = lastMatch(buf, BODY_LOWER);
-  const upper = lastMatch(buf, BODY_UPPER);
-  if (lower >= 0 || upper >= 0) return Math.max(lower, upper);
+export function findLastBodyClose(body: Body): number {
+  const tail = Math.max(0, body.length - TAIL_WINDOW);
+  let found = lastSpelledFrom(body, tail);
+  if (found < 0 && tail > 0) found = lastSpelledFrom(body, 0);
+  if (found >= 0) return found;
   let last = -1;
-  for (let i = findBodyClose(buf); i >= 0; i = findBodyClose(buf, i + 1)) last = i;
+  for (let i = body.indexOf('<'); i >= 0; i = body.indexOf('<', i + 1))
+    if (matchAt(body, i) === 'yes') last = i;
   return last;
 }
 
-function lastMatch(buf: Buffer, needle: Buffer): number {
-  let i = buf.lastIndexOf(needle);
-  while (i >= 0 && matchAt(buf, i) !== 'yes') i = i === 0 ? -1 : buf.lastIndexOf(needle, i - 1);
-  return i;
+const lastSpelledFrom = (body: Body, from: number): number =>
+  Math.max(lastMatchFrom(body, '</body', from), lastMatchFrom(body, '</BODY', from));
+
+/** Where `findLastBodyClose` looks first. */
+const TAIL_WINDOW = 4096;
+
+function lastMatchFrom(body: Body, needle: string, from: number): number {
+  let last = -1;
+  for (let i = body.indexOf(needle, from); i >= 0; i = body.indexOf(needle, i + 1))
+    if (matchAt(body, i) === 'yes') last = i;
+  return last;
 }
 
 /** Where the tag characters go: just inside the last phrasing element closed before `end`, or -1. */
-function textEnd(buf: Buffer, end: number): number {
+function textEnd(body: Body, end: number): number {
   const stop = Math.max(0, end - TEXT_WINDOW);
-  // Walk back over `</name>` tags only: a byte scan, no decoding of the page.
+  // Walk back over `</name>` tags only: a scan of ASCII, no decoding of the page.
   let i = end;
   while (i > stop) {
-    i = buf.lastIndexOf(LT, i - 1);
+    i = body.lastIndexOf('<', i - 1);
     if (i < stop) return -1;
-    if (buf[i + 1] !== SLASH) continue;
+    if (codeAt(body, i + 1) !== SLASH) continue;
     let j = i + 2;
     let name = '';
     while (j < end && j - i < 14) {
-      const c = lower(buf[j]!);
+      const c = lower(codeAt(body, j));
       if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) name += String.fromCharCode(c);
       else break;
       j++;
     }
     if (name && TEXT_CLOSERS.has(name)) {
-      while (j < end && (buf[j] === 0x20 || buf[j] === 0x0a || buf[j] === 0x09 || buf[j] === 0x0d)) j++;
-      if (buf[j] === GT) return i;
+      while (j < end && isSpace(codeAt(body, j))) j++;
+      if (codeAt(body, j) === GT) return i;
     }
   }
   return -1;
 }
 
 /**
- * `buf` with the block inserted at `at` and the tag characters after the last visible text before it, as
+ * `body` with the block inserted at `at` and the tag characters after the last visible text before it, as
  * the parts to write in order: the caller writes them (corked) instead of copying the page into one buffer.
  */
-function splice(buf: Buffer, at: number, ins: Insertion): Buffer[] {
-  const t = textEnd(buf, at);
+function splice(body: Body, at: number, ins: Insertion): Part[] {
+  const t = textEnd(body, at);
   if (t < 0) {
     // No visible text in reach: the tag characters ride in the hidden block, still in the raw HTML.
-    return [buf.subarray(0, at), ins.tags, ins.block, buf.subarray(at)];
+    return [cut(body, 0, at), ins.tags, ins.block, cut(body, at)];
   }
-  return [buf.subarray(0, t), ins.tags, buf.subarray(t, at), ins.block, buf.subarray(at)];
+  return [cut(body, 0, t), ins.tags, cut(body, t, at), ins.block, cut(body, at)];
 }
 
 /** Inserts into a whole body: before its last `</body>`, else at the end. Adds exactly `insertedLength` bytes. */
-export function insertWhole(body: Buffer, ins: Insertion): Buffer[] {
+export function insertWhole(body: Body, ins: Insertion): Part[] {
   const at = findLastBodyClose(body);
   return splice(body, at < 0 ? body.length : at, ins);
 }
@@ -168,14 +189,15 @@ export class StreamInserter {
     return this.#ins;
   }
 
-  /** The bytes to forward for `chunk`, in parts (none when all of it is held back). */
-  push(chunk: Buffer): Buffer[] {
-    if (this.#done) return [chunk];
-    if (this.#seen === 0 && !this.#tail && chunk.length === this.#declaredLength) {
+  /** What to forward for `chunk`, in parts (none when all of it is held back). */
+  push(body: Body): Part[] {
+    if (this.#done) return [body];
+    if (this.#seen === 0 && this.#declaredLength !== undefined && this.#declaredLength === byteLength(body)) {
       // The whole declared body in one write (Fastify's reply.send does this): no stream to follow.
       this.#done = true;
-      return insertWhole(chunk, this.#insertion());
+      return insertWhole(body, this.#insertion());
     }
+    const chunk = typeof body === 'string' ? Buffer.from(body) : body;
     const data = this.#tail ? Buffer.concat([this.#tail, chunk]) : chunk;
     this.#tail = null;
     const at = findBodyClose(data);
@@ -199,7 +221,7 @@ export class StreamInserter {
   }
 
   /** The bytes to send last, in parts: the held tail, and the block if `</body>` never came. */
-  end(): Buffer[] {
+  end(): Part[] {
     const tail = this.#tail ? [this.#tail] : [];
     this.#tail = null;
     if (this.#done) return tail;
@@ -208,3 +230,6 @@ export class StreamInserter {
     return [...tail, ins.tags, ins.block];
   }
 }
+
+export const byteLength = (body: Body): number =>
+  typeof body === 'string' ? Buffer.byteLength(body) : body.length;

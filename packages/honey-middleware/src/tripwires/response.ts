@@ -1,5 +1,13 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { type Insertion, insertedLength, insertWhole, StreamInserter } from './inserter.js';
+import {
+  type Body,
+  byteLength,
+  type Insertion,
+  insertedLength,
+  insertWhole,
+  type Part,
+  StreamInserter,
+} from './inserter.js';
 
 /** What the adapter knows before the app answers: how big a body may get, and how to mint the block. */
 export interface TripwirePlan {
@@ -42,10 +50,13 @@ function eligible(res: ServerResponse, status: number, headers: Headers): boolea
   return true;
 }
 
-function toBuffer(chunk: unknown, encoding: unknown): Buffer {
+/** A chunk as a Buffer, or as the string it is when it is UTF-8 text (searched without copying). */
+function toBody(chunk: unknown, encoding: unknown): Body {
   if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string')
-    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (typeof chunk === 'string') {
+    if (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding)) return chunk;
+    return Buffer.from(chunk, encoding as BufferEncoding);
+  }
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   return Buffer.alloc(0);
 }
@@ -91,13 +102,13 @@ class Tripwire {
   }
 
   /** Sizes and mints; fixes `Content-Length` and `ETag`. `whole` is the body when it came in one call. */
-  commit(headers: Headers, whole: Buffer | null): boolean {
+  commit(headers: Headers, whole: Body | null): boolean {
     const res = this.res;
     const declared = headerOf(res, headers, 'content-length');
-    const size = whole ? whole.length : declared === undefined ? 0 : Number(declared);
+    const size = whole ? byteLength(whole) : declared === undefined ? 0 : Number(declared);
     if (!Number.isFinite(size) || size > this.plan.maxBytes) return false;
     // A whole "HTML" body without a single tag (Express sends any string as text/html) is no page.
-    if (whole && whole.indexOf(0x3c) < 0) return false;
+    if (whole && whole.indexOf('<') < 0) return false;
     // A chunked stream mints when </body> passes, so the first byte never waits for the signing.
     const lazy = !whole && declared === undefined;
     let ins: Insertion | null = null;
@@ -148,23 +159,23 @@ function writeHead(this: Patched, status: number, a?: unknown, b?: unknown): Ser
 }
 
 /** Writes parts through the original `write` in one corked batch (one syscall, no copy into one buffer). */
-function writeParts(res: Patched, t: Tripwire, parts: Buffer[], callback: Cb): boolean {
-  if (parts.length === 1) return t.write.call(res, parts[0], callback);
+function writeParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): boolean {
+  if (parts.length === 1) return t.write.call(res, parts[0], 'utf8', callback);
   res.cork();
   let ok = true;
   parts.forEach((part, i) => {
-    ok = t.write.call(res, part, i === parts.length - 1 ? callback : undefined);
+    ok = t.write.call(res, part, 'utf8', i === parts.length - 1 ? callback : undefined);
   });
   process.nextTick(() => res.uncork());
   return ok;
 }
 
 /** Ends with the last part after writing the others corked. */
-function endParts(res: Patched, t: Tripwire, parts: Buffer[], callback: Cb): ServerResponse {
+function endParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): ServerResponse {
   if (parts.length === 0) return t.end.call(res, callback);
   res.cork();
-  for (let i = 0; i < parts.length - 1; i++) t.write.call(res, parts[i]);
-  const out = t.end.call(res, parts[parts.length - 1], callback);
+  for (let i = 0; i < parts.length - 1; i++) t.write.call(res, parts[i], 'utf8');
+  const out = t.end.call(res, parts[parts.length - 1], 'utf8', callback);
   res.uncork();
   return out;
 }
@@ -174,7 +185,7 @@ function write(this: Patched, chunk: unknown, encoding?: unknown, cb?: unknown):
   if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) t.commit(undefined, null);
   const stream = t.stream;
   if (t.decision !== 'rewrite' || !stream) return t.write.call(this, chunk, encoding, cb);
-  const parts = stream.push(toBuffer(chunk, encoding));
+  const parts = stream.push(toBody(chunk, encoding));
   const callback = callbackOf(encoding, cb, undefined);
   if (parts.length === 0) {
     if (callback) process.nextTick(callback);
@@ -189,17 +200,17 @@ function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): 
   const callback = callbackOf(chunk, encoding, cb);
   if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) {
     // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
-    const whole = hasChunk ? toBuffer(chunk, encoding) : Buffer.alloc(0);
+    const whole = hasChunk ? toBody(chunk, encoding) : '';
     if (t.commit(undefined, whole) && t.ins) {
       const parts = insertWhole(whole, t.ins);
       if (this.hasHeader('content-length'))
-        this.setHeader('content-length', String(whole.length + insertedLength(t.ins)));
+        this.setHeader('content-length', String(byteLength(whole) + insertedLength(t.ins)));
       return endParts(this, t, parts, callback);
     }
   }
   const stream = t.stream;
   if (t.decision !== 'rewrite' || !stream) return t.end.call(this, chunk, encoding, cb);
-  const head = hasChunk ? stream.push(toBuffer(chunk, encoding)) : [];
+  const head = hasChunk ? stream.push(toBody(chunk, encoding)) : [];
   return endParts(this, t, [...head, ...stream.end()], callback);
 }
 
