@@ -59,7 +59,9 @@ export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
   const engine = createHoneyEngine(options);
   const middleware = async (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
     const hreq = toRequest(ctx);
-    const v = await engine.handle(hreq);
+    const decided = engine.handle(hreq);
+    // Most requests are decided synchronously: awaiting a plain value would still cost a microtask turn.
+    const v = decided instanceof Promise ? await decided : decided;
     ctx.state.lobsterHoney = v.session;
     if (write(ctx, v)) return;
     const after = v.action === 'continue' ? v.afterResponse : undefined;
