@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from './random.js';
 import { shortTag, TOKEN_BYTES, type TokenClaims, type TokenCodec } from './tokens.js';
 
 /** Shapes of canary credential. The index in this list is the token's `variant`. */
@@ -198,9 +198,4 @@ export function matchAnyCanary(codec: TokenCodec, value: string): CanaryMatch | 
   if (!bytes || bytes.length !== TOKEN_BYTES) return null;
   const check = codec.verifyBytes(bytes);
   return check.ok ? fromClaims(check.claims) : null;
-}
-
-/** Fresh random bytes for values that only need to look real (request ids, salts). */
-export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
 }

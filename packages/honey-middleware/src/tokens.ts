@@ -1,4 +1,5 @@
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { fillRandom } from './random.js';
 import { SipHash24 } from './siphash.js';
 
 /** What a token is for: a URL to fetch, a URL to report identity to, or a canary credential. */
@@ -71,22 +72,6 @@ const BODY = 19;
 const MAC = 8;
 const TOKEN_RE = /^[A-Za-z0-9_-]{36}$/;
 
-// Nonces come from a pooled random buffer: one randomFillSync per 1024 tokens instead of one per token.
-const POOL = Buffer.allocUnsafe(4096);
-let poolAt = POOL.length;
-function fillNonce(buf: Buffer): void {
-  if (poolAt + 4 > POOL.length) {
-    randomFillSync(POOL);
-    poolAt = 0;
-  }
-  // Byte by byte: Buffer#copy costs more than the copy for four bytes.
-  buf[0] = POOL[poolAt]!;
-  buf[1] = POOL[poolAt + 1]!;
-  buf[2] = POOL[poolAt + 2]!;
-  buf[3] = POOL[poolAt + 3]!;
-  poolAt += 4;
-}
-
 /** Signs and verifies tokens with a key derived from the install's secret. */
 export class TokenCodec {
   readonly #mac: SipHash24;
@@ -133,7 +118,7 @@ export class TokenCodec {
   }
 
   #seal(buf: Buffer, head: number, variant: number, issuedAt: number, subject: Uint8Array): void {
-    fillNonce(buf);
+    fillRandom(buf, 0, 4);
     buf[4] = head;
     buf[5] = variant & 0xff;
     buf.writeUInt32BE(issuedAt >>> 0, 6);

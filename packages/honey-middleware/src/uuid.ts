@@ -1,8 +1,6 @@
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './random.js';
 
-// A pool of random bytes refilled in bulk: one syscall per 256 ids keeps enqueueing a hit cheap.
-const pool = new Uint8Array(16 * 256);
-let poolOffset = pool.length;
+const b = new Uint8Array(16); // the random bits of the id being made (ids are made synchronously)
 let lastMs = 0;
 let sequence = 0;
 
@@ -15,12 +13,7 @@ for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
  * @example uuidv7() // '0190f6b8-6c3a-7b1e-9f2d-4c5a1e2b3c4d'
  */
 export function uuidv7(now: number = Date.now()): string {
-  if (poolOffset + 16 > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const b = pool.subarray(poolOffset, poolOffset + 16);
-  poolOffset += 16;
+  fillRandom(b, 0, 16);
   let ms = now;
   if (ms <= lastMs) {
     ms = lastMs;

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBase64Url, randomHex, randomInt } from '../random.js';
 
 // Small pools of plausible values: trap content must read like a real deployment, not a template.
 const FIRST = [
@@ -40,8 +40,8 @@ const LAST = [
 const ROLES = ['admin', 'editor', 'viewer', 'billing', 'support'];
 
 export const pickOne = <T>(xs: readonly T[]): T => xs[randomInt(xs.length)]!;
-export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
-export const b64 = (bytes: number): string => randomBytes(bytes).toString('base64url');
+export const hex = randomHex;
+export const b64 = randomBase64Url;
 
 /** An ISO date within the last `days` days. */
 export function recentDate(days: number): string {
