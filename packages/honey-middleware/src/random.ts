@@ -48,3 +48,19 @@ export function randomInt(min: number, max?: number): number {
     if (v < limit) return lo + (v % range);
   }
 }
+
+/** `n` characters drawn uniformly from `alphabet` (at most 256 characters), a byte per character. */
+export function randomString(alphabet: string, n: number): string {
+  // Bytes at or above the largest multiple of the alphabet's size are skipped, so no character is favoured.
+  const limit = 256 - (256 % alphabet.length);
+  let out = '';
+  while (out.length < n) {
+    const want = Math.min(256, n - out.length + 8);
+    const start = draw(want);
+    for (let i = start; i < start + want && out.length < n; i++) {
+      const b = POOL[i]!;
+      if (b < limit) out += alphabet[b % alphabet.length];
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillRandom, randomBase64Url, randomHex, randomInt } from '../src/random.js';
+import { fillRandom, randomBase64Url, randomHex, randomInt, randomString } from '../src/random.js';
 
 describe('pooled randomness', () => {
   it('gives hex and base64url of the asked size, different every time, across pool refills', () => {
@@ -28,5 +28,12 @@ describe('pooled randomness', () => {
       expect(v >= 1000 && v < 1003).toBe(true);
     }
     expect(() => randomInt(5, 5)).toThrow(/bad range/);
+  });
+
+  it('builds strings from any alphabet, every character equally likely', () => {
+    const s = randomString('abc', 30_000);
+    expect(s).toMatch(/^[abc]{30000}$/);
+    for (const c of 'abc') expect(Math.abs(s.split(c).length - 1 - 10_000)).toBeLessThan(600);
+    expect(randomString('0123456789', 1000)).toHaveLength(1000);
   });
 });
