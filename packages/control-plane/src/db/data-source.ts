@@ -139,12 +139,26 @@ export async function openDataSource(
   const dataSource = new DataSource(target.options);
   await dataSource.initialize();
   try {
+    if (target.dialect === 'sqlite') await tuneSqlite(dataSource);
     if (migrate) await runMigrations(dataSource, target.dialect);
   } catch (err) {
     await dataSource.destroy();
     throw err;
   }
   return { dataSource, dialect: target.dialect };
+}
+
+/**
+ * SQLite's defaults are sized for small devices: a 2 MiB page cache, which the indexes of a few tens of
+ * thousands of hits outgrow (every insert then re-reads pages from the OS), and a checkpoint whenever the
+ * WAL passes 1,000 pages, which an ingest batch of 1,000 hits does by itself, so nearly every commit
+ * also copied its pages into the database file. 64 MiB of cache and a checkpoint every 10,000 pages
+ * (~40 MiB of WAL) let a page changed by several batches be written back once. Durability is unchanged:
+ * `synchronous` stays FULL, so every commit is on disk in the WAL before ingest answers.
+ */
+async function tuneSqlite(dataSource: DataSource): Promise<void> {
+  await dataSource.query('PRAGMA cache_size = -65536');
+  if (dataSource.options.database !== ':memory:') await dataSource.query('PRAGMA wal_autocheckpoint = 10000');
 }
 
 /** On PostgreSQL an advisory lock lets several instances start at once without racing the migrations. */

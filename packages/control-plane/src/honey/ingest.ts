@@ -92,25 +92,28 @@ export async function ingest(
       const session = resolver.resolve(hit, at);
       touched.set(session.id, session);
       const effects = applyHit(session, hit, at);
+      const ts = new Date(at).toISOString();
+      const tripwire = isTripwireHit(hit);
+      const prompt = capturedPrompt(hit);
       rows.push([
         orgId,
         hit.id,
         session.id,
         site,
         hit.type,
-        new Date(at).toISOString(),
+        ts,
         receivedAt,
         hit.trap?.id ?? null,
         hit.trap?.type ?? null,
         hit.path,
         hit.ip,
         hit.token?.reach ?? null,
-        isTripwireHit(hit) ? 1 : 0,
-        capturedPrompt(hit) ? 1 : 0,
+        tripwire ? 1 : 0,
+        prompt ? 1 : 0,
         compactRecord(hit),
       ]);
-      events.push(...hitEvents(orgId, session, hit, effects));
-      hourly.add(site, new Date(at).toISOString(), hit.trap, isTripwireHit(hit), capturedPrompt(hit));
+      for (const event of hitEvents(orgId, session, hit, effects)) events.push(event);
+      hourly.add(site, ts, hit.trap, tripwire, prompt);
     }
 
     await insertRows(m, 'honey_hits', HIT_COLUMNS, rows);
