@@ -5,12 +5,17 @@ const ZERO = '\u200b';
 const ONE = '\u200c';
 const TAG_BASE = 0xe0000;
 
+/** The eight zero-width characters of each byte value, most significant bit first. */
+const ZW_BYTE: string[] = Array.from({ length: 256 }, (_, byte) => {
+  let out = '';
+  for (let bit = 7; bit >= 0; bit--) out += (byte >> bit) & 1 ? ONE : ZERO;
+  return out;
+});
+
 /** Encodes ASCII as zero-width characters, 8 per byte: invisible, but a raw-text reader can decode it. */
 export function encodeZeroWidth(text: string): string {
   let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    for (let bit = 7; bit >= 0; bit--) out += (byte >> bit) & 1 ? ONE : ZERO;
-  }
+  for (const byte of Buffer.from(text, 'utf8')) out += ZW_BYTE[byte];
   return out;
 }
 
