@@ -167,10 +167,14 @@ export class TripwireTemplates {
     let renderings = this.#byOrigin.get(origin);
     if (!renderings) {
       if (this.#byOrigin.size >= MAX_ORIGINS) this.#byOrigin.clear();
-      // Markers stand in for tokens, so the session in the rendering is never used.
-      const init = { ...this.#init, origin, session: '' };
-      renderings = Array.from({ length: RENDERINGS }, () => new Template(init));
+      renderings = [];
       this.#byOrigin.set(origin, renderings);
+    }
+    // One new rendering per page until there are enough: a flood of made-up Host headers then costs one
+    // rendering per page (what every page cost before templates), never four.
+    if (renderings.length < RENDERINGS) {
+      // Markers stand in for tokens, so the session in the rendering is never used.
+      renderings.push(new Template({ ...this.#init, origin, session: '' }));
     }
     const template = renderings[Math.floor(Math.random() * renderings.length)]!;
     return template.fill(this.#init.codec, tokenSubject(session, this.#init.trapRef));
