@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
 import { pino } from 'pino';
-import { DEFAULT_PG_URL, freshDatabase } from './lib.mjs';
+import { DEFAULT_PG_URL, freshDatabase, HIT_COLUMNS } from './lib.mjs';
 
 const HITS = Number(process.argv[2] ?? 1_000_000);
 const SESSIONS = Number(process.argv[3] ?? 100_000);
@@ -117,23 +117,6 @@ async function seed(db, orgId, now) {
     'last_seen',
   ];
   await insertRows(db, 'honey_sessions', sessionColumns, sessionRows);
-  const hitColumns = [
-    'org_id',
-    'id',
-    'session_id',
-    'site',
-    'type',
-    'ts',
-    'received_at',
-    'trap_id',
-    'trap_type',
-    'path',
-    'ip',
-    'token_reach',
-    'tripwire',
-    'prompt',
-    'record',
-  ];
   const perSession = HITS / SESSIONS;
   for (let start = 0; start < HITS; start += 100_000) {
     const rows = [];
@@ -172,7 +155,7 @@ async function seed(db, orgId, now) {
         record,
       ]);
     }
-    await insertRows(db, 'honey_hits', hitColumns, rows);
+    await insertRows(db, 'honey_hits', HIT_COLUMNS, rows);
   }
   // The hourly roll-up ingest keeps, built the way the migration builds it from existing hits.
   await db.transaction((m) =>

@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { createApp } from '@lobster/control-plane';
 import { pino } from 'pino';
-import { DEFAULT_PG_URL, fmt, freshDatabase, postgresReachable, startControlPlane } from './lib.mjs';
+import {
+  DEFAULT_PG_URL,
+  fmt,
+  freshDatabase,
+  HIT_COLUMNS,
+  postgresReachable,
+  startControlPlane,
+} from './lib.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const PG_URL = process.argv[3] ?? DEFAULT_PG_URL;
@@ -90,23 +97,6 @@ async function viaApi(dialect, batchSize, hits) {
 async function rawInsert(dialect, hits) {
   const db = freshDatabase(dialect, PG_URL);
   const app = await createApp({ databaseUrl: db.url, logger: pino({ level: 'silent' }) });
-  const columns = [
-    'org_id',
-    'id',
-    'session_id',
-    'site',
-    'type',
-    'ts',
-    'received_at',
-    'trap_id',
-    'trap_type',
-    'path',
-    'ip',
-    'token_reach',
-    'tripwire',
-    'prompt',
-    'record',
-  ];
   const rows = hits.map((h) => [
     'org',
     h.id,
@@ -131,10 +121,10 @@ async function rawInsert(dialect, hits) {
       for (let j = i; j < Math.min(i + 1000, rows.length); j += 100) {
         const chunk = rows.slice(j, j + 100);
         const values = chunk.map(
-          (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+          (_, r) => `(${HIT_COLUMNS.map((_, c) => `$${r * HIT_COLUMNS.length + c + 1}`).join(', ')})`,
         );
         await m.query(
-          `INSERT INTO honey_hits (${columns.join(', ')}) VALUES ${values.join(', ')}`,
+          `INSERT INTO honey_hits (${HIT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`,
           chunk.flat(),
         );
       }

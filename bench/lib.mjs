@@ -132,3 +132,22 @@ export async function postgresReachable(pgUrl = DEFAULT_PG_URL) {
     return false;
   }
 }
+
+/** The columns of `honey_hits` in the order the benchmarks write them (as ingest does). */
+export const HIT_COLUMNS = [
+  'org_id',
+  'id',
+  'session_id',
+  'site',
+  'type',
+  'ts',
+  'received_at',
+  'trap_id',
+  'trap_type',
+  'path',
+  'ip',
+  'token_reach',
+  'tripwire',
+  'prompt',
+  'record',
+];

@@ -76,32 +76,5 @@ export async function ingest(
   if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
 }
 
-/** A valid wire hit of the middleware's contract (one visitor per fingerprint). */
-export function wireHit(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: crypto.randomUUID(),
-    type: 'trap_hit',
-    ts: new Date().toISOString(),
-    site: 'shop.example.com',
-    method: 'GET',
-    path: '/.env',
-    query: null,
-    status: 200,
-    ip: '203.0.113.42',
-    user_agent: 'curl/8.5.0',
-    accept: '*/*',
-    referer: null,
-    fingerprint: 'fp-visitor-1',
-    trap: { id: 'trap-env', name: '.env Trap', path: '/.env', type: 'file' },
-    token: null,
-    extraction: null,
-    canary: null,
-    canaries_planted: ['openai_key', 'aws_access_key'],
-    robots_disallow: [],
-    login: null,
-    agent: null,
-    is_bot: false,
-    probe: null,
-    ...over,
-  };
-}
+/** The wire hit the control plane's own tests use (the middleware's ingest contract). */
+export { wireHit } from '../../control-plane/test/fixtures.js';

@@ -25,12 +25,23 @@ interface Site {
   close(): Promise<void>;
 }
 
-const listening = async (server: Server): Promise<string> => {
-  if (!server.listening) await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
-
 type Options = Parameters<typeof expressHoney>[0];
+
+/** A Node server running an app with `honey` in it, as a `Site` (closing flushes the reporter first). */
+async function serve(
+  server: Server,
+  honey: { engine: Site['engine']; close(): Promise<void> },
+): Promise<Site> {
+  if (!server.listening) await new Promise((r) => server.once('listening', r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    engine: honey.engine,
+    close: async () => {
+      await honey.close();
+      server.close();
+    },
+  };
+}
 
 /** The same little shop in each framework, with `lobsterHoney()` reporting to the real control plane. */
 const SITES: Record<string, (options: Options) => Promise<Site>> = {
@@ -40,16 +51,7 @@ const SITES: Record<string, (options: Options) => Promise<Site>> = {
     app.use(honey);
     for (const [path, html] of Object.entries(PAGES))
       app.get(path, (_req, res) => void res.type('html').send(html));
-    const server = app.listen(0, '127.0.0.1');
-    const origin = await listening(server);
-    return {
-      origin,
-      engine: honey.engine,
-      close: async () => {
-        await honey.close();
-        server.close();
-      },
-    };
+    return serve(app.listen(0, '127.0.0.1'), honey);
   },
   async koa(options) {
     const honey = koaHoney(options);
@@ -61,16 +63,7 @@ const SITES: Record<string, (options: Options) => Promise<Site>> = {
       ctx.type = 'html';
       ctx.body = html;
     });
-    const server = app.listen(0, '127.0.0.1');
-    const origin = await listening(server);
-    return {
-      origin,
-      engine: honey.engine,
-      close: async () => {
-        await honey.close();
-        server.close();
-      },
-    };
+    return serve(app.listen(0, '127.0.0.1'), honey);
   },
   async fastify(options) {
     const honey = fastifyHoney(options);

@@ -20,8 +20,6 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const B62_WIDTH = 37; // 62^37 > 2^216, so 27 bytes always fit in 37 characters
 const AWS_ID_LABEL = 'aws-access-key-id';
 
-const filler = randomString;
-
 /** Big-endian base 256 to fixed-width base 62, by long division in small integers (BigInt cost ~10x). */
 function toBase62(bytes: Uint8Array): string {
   const n = Uint8Array.from(bytes);
@@ -122,12 +120,12 @@ export function awsAccessKeyId(codec: TokenCodec, session: string): string {
 export function mintCanaries(m: CanaryMint, dbHost = 'db-primary.internal'): CanarySet {
   const dbPassword = mint(m, 'database_url').toString('base64url');
   return {
-    openai: `sk-proj-${mint(m, 'openai_key').toString('base64url')}${filler(B64URL, 120)}`,
-    anthropic: `sk-ant-api03-${mint(m, 'anthropic_key').toString('base64url')}${filler(B64URL, 57)}AA`,
+    openai: `sk-proj-${mint(m, 'openai_key').toString('base64url')}${randomString(B64URL, 120)}`,
+    anthropic: `sk-ant-api03-${mint(m, 'anthropic_key').toString('base64url')}${randomString(B64URL, 57)}AA`,
     awsAccessKeyId: awsAccessKeyId(m.codec, m.session),
-    awsSecretAccessKey: mint(m, 'aws_access_key').toString('base64') + filler(B62, 4),
-    stripe: `sk_live_51${toBase62(mint(m, 'stripe_key'))}${filler(B62, 60)}`,
-    github: `github_pat_11${filler('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 20)}_${toBase62(mint(m, 'github_token'))}${filler(B62, 22)}`,
+    awsSecretAccessKey: mint(m, 'aws_access_key').toString('base64') + randomString(B62, 4),
+    stripe: `sk_live_51${toBase62(mint(m, 'stripe_key'))}${randomString(B62, 60)}`,
+    github: `github_pat_11${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 20)}_${toBase62(mint(m, 'github_token'))}${randomString(B62, 22)}`,
     databaseUrl: `postgres://app_rw:${dbPassword}@${dbHost}:5432/app_production`,
     databasePassword: dbPassword,
     adminPassword: mint(m, 'admin_password').toString('base64url'),

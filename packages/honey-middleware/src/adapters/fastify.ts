@@ -38,6 +38,41 @@ function send(reply: FastifyReply, v: HoneyVerdict): boolean {
   return true;
 }
 
+type Done = (error?: Error) => void;
+
+function decide(
+  engine: HoneyEngine,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hreq: HoneyRequest,
+  v: HoneyVerdict,
+  done: Done,
+): void {
+  // precedence 'app': a route of the app wins; the trap answers only where Fastify found none.
+  if (v.action === 'continue' && v.deferredTrap && request.is404) {
+    engine.serveTrap(hreq).then((trap) => apply(engine, request, reply, hreq, trap, done), done);
+  } else {
+    apply(engine, request, reply, hreq, v, done);
+  }
+}
+
+function apply(
+  engine: HoneyEngine,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hreq: HoneyRequest,
+  v: HoneyVerdict,
+  done: Done,
+): void {
+  request.lobsterHoney = v.session;
+  if (send(reply, v)) return; // the reply is sent: Fastify skips the route, and done() must not run
+  const after = v.action === 'continue' ? v.afterResponse : undefined;
+  if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
+  const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
+  if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
+  done();
+}
+
 /**
  * A Fastify 5 plugin (`await app.register(lobsterHoney())`): serves traps, answers token callbacks,
  * spots returning canary credentials, plants page tripwires in the app's HTML (opt out per response with
@@ -53,26 +88,10 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
     // costs every one of them a promise and a microtask turn.
     app.addHook('onRequest', (request, reply, done) => {
       const hreq = toRequest(request);
-      const finish = (verdict: HoneyVerdict): void => {
-        // precedence 'app': a route of the app wins; the trap answers only where Fastify found none.
-        if (verdict.action === 'continue' && verdict.deferredTrap && request.is404) {
-          engine.serveTrap(hreq).then(apply, done);
-          return;
-        }
-        apply(verdict);
-      };
-      const apply = (v: HoneyVerdict): void => {
-        request.lobsterHoney = v.session;
-        if (send(reply, v)) return; // the reply is sent: Fastify skips the route
-        const after = v.action === 'continue' ? v.afterResponse : undefined;
-        if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
-        const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
-        if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
-        done();
-      };
       const v = engine.handle(hreq);
-      if (v instanceof Promise) v.then(finish, done);
-      else finish(v);
+      if (v instanceof Promise)
+        v.then((verdict) => decide(engine, request, reply, hreq, verdict, done), done);
+      else decide(engine, request, reply, hreq, v, done);
     });
     app.addHook('onClose', async () => engine.close());
   };

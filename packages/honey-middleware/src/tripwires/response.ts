@@ -86,6 +86,8 @@ class Tripwire {
   decision: Decision = 'pending';
   ins: Insertion | null = null;
   stream: StreamInserter | null = null;
+  /** Bytes of the body as the app sent it (set by `commit`). */
+  size = 0;
   constructor(
     readonly res: ServerResponse,
     readonly plan: TripwirePlan,
@@ -107,6 +109,7 @@ class Tripwire {
     const declared = headerOf(res, headers, 'content-length');
     const size = whole ? byteLength(whole) : declared === undefined ? 0 : Number(declared);
     if (!Number.isFinite(size) || size > this.plan.maxBytes) return false;
+    this.size = size;
     // A whole "HTML" body without a single tag (Express sends any string as text/html) is no page.
     if (whole && whole.indexOf('<') < 0) return false;
     // A chunked stream mints when </body> passes, so the first byte never waits for the signing.
@@ -204,7 +207,7 @@ function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): 
     if (t.commit(undefined, whole) && t.ins) {
       const parts = insertWhole(whole, t.ins);
       if (this.hasHeader('content-length'))
-        this.setHeader('content-length', String(byteLength(whole) + insertedLength(t.ins)));
+        this.setHeader('content-length', String(t.size + insertedLength(t.ins)));
       return endParts(this, t, parts, callback);
     }
   }

@@ -26,11 +26,6 @@ interface Slot {
   encoding: Encoding;
 }
 type Part = Buffer | Slot;
-interface TokenSpec {
-  kind: TokenKind;
-  channel: TokenChannel;
-  reach: TokenReach;
-}
 
 const ENCODED_SIZE: Record<Encoding, number> = { ascii: 1, 'zero-width': 24, tags: 4 };
 /** Renderings per origin: the phrasing is picked at random while rendering, so responses vary. */
@@ -40,7 +35,8 @@ const MAX_ORIGINS = 64;
 
 /** A planter that hands out marker tokens and remembers what each one stands for. */
 class MarkerPlanter extends Planter {
-  readonly specs: TokenSpec[] = [];
+  /** Byte 4 (kind, reach, channel) of the token each marker stands for. */
+  readonly heads: number[] = [];
   readonly markers: string[] = [];
   override token(kind: TokenKind, channel: TokenChannel, reach: TokenReach): string {
     // Letters and digits only, so no escaping or comment defusing can change a marker.
@@ -49,7 +45,7 @@ class MarkerPlanter extends Planter {
       .replace(/[^A-Za-z0-9]/g, '')
       .slice(0, TOKEN_LENGTH);
     if (marker.length < TOKEN_LENGTH) return this.token(kind, channel, reach);
-    this.specs.push({ kind, channel, reach });
+    this.heads.push(tokenHead({ kind, channel, reach }));
     this.markers.push(marker);
     return marker;
   }
@@ -93,7 +89,7 @@ class Template {
   constructor(init: PlanterInit) {
     const planter = new MarkerPlanter(init);
     const content = tripwireContent(planter);
-    this.#heads = planter.specs.map(tokenHead);
+    this.#heads = planter.heads;
     this.#block = split(content.block, planter.markers);
     this.#tags = split(content.tags, planter.markers);
   }
