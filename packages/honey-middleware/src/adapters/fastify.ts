@@ -1,8 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, readLimited } from '../request.js';
+import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
@@ -20,16 +21,26 @@ declare module 'fastify' {
 /** A Fastify plugin that also carries its engine; the engine closes with the Fastify instance. */
 export type FastifyHoneyPlugin = FastifyPluginAsync & { readonly engine: HoneyEngine };
 
-function toRequest(request: FastifyRequest): HoneyRequest {
-  return {
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    remoteAddress: request.raw.socket?.remoteAddress,
-    protocol: request.protocol,
-    // onRequest runs before Fastify parses the body, so the raw stream is still unread.
-    readBody: (limit) => readLimited(request.raw, limit),
-  };
+/** The engine's view of a Fastify request; `protocol` and the peer address are read only when needed. */
+class FastifyHoneyRequest implements HoneyRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  constructor(readonly request: FastifyRequest) {
+    this.method = request.method;
+    this.url = request.url;
+    this.headers = request.headers;
+  }
+  get remoteAddress(): string | undefined {
+    return this.request.raw.socket?.remoteAddress;
+  }
+  get protocol(): string {
+    return this.request.protocol;
+  }
+  /** onRequest runs before Fastify parses the body, so the raw stream is still unread. */
+  readBody(limit: number): Promise<RequestBody> {
+    return readLimited(this.request.raw, limit);
+  }
 }
 
 function send(reply: FastifyReply, v: HoneyVerdict): boolean {
@@ -87,7 +98,7 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
     // A callback hook, not an async one: most requests are decided synchronously, and an async hook
     // costs every one of them a promise and a microtask turn.
     app.addHook('onRequest', (request, reply, done) => {
-      const hreq = toRequest(request);
+      const hreq = new FastifyHoneyRequest(request);
       const v = engine.handle(hreq);
       if (v instanceof Promise)
         v.then((verdict) => decide(engine, request, reply, hreq, verdict, done), done);

@@ -27,18 +27,28 @@ export interface KoaHoneyMiddleware {
   close(): Promise<void>;
 }
 
-function toRequest(ctx: KoaContextLike): HoneyRequest {
-  return {
-    method: ctx.method,
-    url: ctx.originalUrl,
-    headers: ctx.headers,
-    remoteAddress: ctx.req.socket?.remoteAddress,
-    protocol: ctx.protocol,
-    readBody: (limit): Promise<RequestBody> =>
-      ctx.request.body !== undefined
-        ? Promise.resolve({ kind: 'parsed', value: ctx.request.body })
-        : readLimited(ctx.req, limit),
-  };
+/** The engine's view of a Koa context; `protocol` and the peer address are read only when needed. */
+class KoaHoneyRequest implements HoneyRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  constructor(readonly ctx: KoaContextLike) {
+    this.method = ctx.method;
+    this.url = ctx.originalUrl;
+    this.headers = ctx.headers;
+  }
+  get remoteAddress(): string | undefined {
+    return this.ctx.req.socket?.remoteAddress;
+  }
+  get protocol(): string {
+    return this.ctx.protocol;
+  }
+  readBody(limit: number): Promise<RequestBody> {
+    const body = this.ctx.request.body;
+    return body !== undefined
+      ? Promise.resolve({ kind: 'parsed', value: body })
+      : readLimited(this.ctx.req, limit);
+  }
 }
 
 function write(ctx: KoaContextLike, v: HoneyVerdict): boolean {
@@ -57,22 +67,35 @@ function write(ctx: KoaContextLike, v: HoneyVerdict): boolean {
  */
 export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
   const engine = createHoneyEngine(options);
-  const middleware = async (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
-    const hreq = toRequest(ctx);
+  // Not an async function: most requests are decided synchronously and go on with `next()`'s own
+  // promise, so the middleware adds no promise and no microtask turn of its own.
+  const middleware = (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
+    const hreq = new KoaHoneyRequest(ctx);
     const decided = engine.handle(hreq);
-    // Most requests are decided synchronously: awaiting a plain value would still cost a microtask turn.
-    const v = decided instanceof Promise ? await decided : decided;
-    ctx.state.lobsterHoney = v.session;
-    if (write(ctx, v)) return;
-    const after = v.action === 'continue' ? v.afterResponse : undefined;
-    if (after) ctx.res.once('close', () => after(ctx.res.statusCode));
-    const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
-    if (plan) installTripwires(ctx.res, plan, () => ctx.state.lobsterTripwires === false);
-    await next();
-    // precedence 'app': the trap answers only where no route of the app did.
-    if (v.action === 'continue' && v.deferredTrap && ctx.status === 404 && ctx.body == null) {
-      write(ctx, await engine.serveTrap(hreq));
-    }
+    if (decided instanceof Promise) return decided.then((v) => proceed(engine, ctx, next, hreq, v));
+    return proceed(engine, ctx, next, hreq, decided);
   };
   return Object.assign(middleware, { engine, close: () => engine.close() });
+}
+
+function proceed(
+  engine: HoneyEngine,
+  ctx: KoaContextLike,
+  next: () => Promise<unknown>,
+  hreq: HoneyRequest,
+  v: HoneyVerdict,
+): Promise<void> {
+  ctx.state.lobsterHoney = v.session;
+  if (write(ctx, v)) return Promise.resolve();
+  if (v.action === 'continue' && v.deferredTrap) {
+    // precedence 'app': the trap answers only where no route of the app did.
+    return next().then(async () => {
+      if (ctx.status === 404 && ctx.body == null) write(ctx, await engine.serveTrap(hreq));
+    });
+  }
+  const after = v.action === 'continue' ? v.afterResponse : undefined;
+  if (after) ctx.res.once('close', () => after(ctx.res.statusCode));
+  const plan = v.action === 'continue' ? engine.tripwires(hreq, v.session) : null;
+  if (plan) installTripwires(ctx.res, plan, () => ctx.state.lobsterTripwires === false);
+  return next() as Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
   type Body,
   byteLength,
@@ -23,6 +23,9 @@ type Decision = 'pending' | 'pass' | 'rewrite';
 
 function headerOf(res: ServerResponse, headers: Headers, name: string): string | undefined {
   if (headers && !Array.isArray(headers)) {
+    // Frameworks pass lower-case names (Fastify always does); any other spelling is found by the scan.
+    const exact = headers[name];
+    if (exact !== undefined) return String(exact);
     for (const k of Object.keys(headers)) {
       if (k.length === name.length && k.toLowerCase() === name) {
         const v = headers[k];
@@ -77,9 +80,7 @@ function setHeader(res: ServerResponse, headers: Headers, name: string, value: s
   }
 }
 
-const STATE = Symbol('lobster.tripwires');
 type Fn<R> = (...a: unknown[]) => R;
-type Patched = ServerResponse & { [STATE]: Tripwire };
 
 /** Per-response state; the wrappers below are shared module functions, so a request allocates one object. */
 class Tripwire {
@@ -152,17 +153,22 @@ class Tripwire {
 const callbackOf = (a: unknown, b: unknown, c: unknown): Cb =>
   (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as Cb;
 
-function writeHead(this: Patched, status: number, a?: unknown, b?: unknown): ServerResponse {
-  const t = this[STATE];
+function writeHead(
+  t: Tripwire,
+  res: ServerResponse,
+  status: number,
+  a?: unknown,
+  b?: unknown,
+): ServerResponse {
   if (t.decision === 'pending') {
     const headers = (typeof a === 'string' ? b : a) as Headers;
     if (t.qualifies(status, headers)) t.commit(headers, null);
   }
-  return t.writeHead.call(this, status, a, b);
+  return t.writeHead.call(res, status, a, b);
 }
 
 /** Writes parts through the original `write` in one corked batch (one syscall, no copy into one buffer). */
-function writeParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): boolean {
+function writeParts(res: ServerResponse, t: Tripwire, parts: Part[], callback: Cb): boolean {
   if (parts.length === 1) return t.write.call(res, parts[0], 'utf8', callback);
   res.cork();
   let ok = true;
@@ -174,7 +180,7 @@ function writeParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): boo
 }
 
 /** Ends with the last part after writing the others corked. */
-function endParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): ServerResponse {
+function endParts(res: ServerResponse, t: Tripwire, parts: Part[], callback: Cb): ServerResponse {
   if (parts.length === 0) return t.end.call(res, callback);
   res.cork();
   for (let i = 0; i < parts.length - 1; i++) t.write.call(res, parts[i], 'utf8');
@@ -183,38 +189,109 @@ function endParts(res: Patched, t: Tripwire, parts: Part[], callback: Cb): Serve
   return out;
 }
 
-function write(this: Patched, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-  const t = this[STATE];
-  if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) t.commit(undefined, null);
+function write(t: Tripwire, res: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (t.decision === 'pending' && t.qualifies(res.statusCode, undefined)) t.commit(undefined, null);
   const stream = t.stream;
-  if (t.decision !== 'rewrite' || !stream) return t.write.call(this, chunk, encoding, cb);
+  if (t.decision !== 'rewrite' || !stream) return t.write.call(res, chunk, encoding, cb);
   const parts = stream.push(toBody(chunk, encoding));
   const callback = callbackOf(encoding, cb, undefined);
   if (parts.length === 0) {
     if (callback) process.nextTick(callback);
     return true;
   }
-  return writeParts(this, t, parts, callback);
+  return writeParts(res, t, parts, callback);
 }
 
-function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
-  const t = this[STATE];
+function end(
+  t: Tripwire,
+  res: ServerResponse,
+  chunk?: unknown,
+  encoding?: unknown,
+  cb?: unknown,
+): ServerResponse {
   const hasChunk = chunk !== undefined && chunk !== null && typeof chunk !== 'function';
   const callback = callbackOf(chunk, encoding, cb);
-  if (t.decision === 'pending' && t.qualifies(this.statusCode, undefined)) {
+  if (t.decision === 'pending' && t.qualifies(res.statusCode, undefined)) {
     // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
     const whole = hasChunk ? toBody(chunk, encoding) : '';
     if (t.commit(undefined, whole) && t.ins) {
       const parts = insertWhole(whole, t.ins);
-      if (this.hasHeader('content-length'))
-        this.setHeader('content-length', String(t.size + insertedLength(t.ins)));
-      return endParts(this, t, parts, callback);
+      if (res.hasHeader('content-length'))
+        res.setHeader('content-length', String(t.size + insertedLength(t.ins)));
+      return endParts(res, t, parts, callback);
     }
   }
   const stream = t.stream;
-  if (t.decision !== 'rewrite' || !stream) return t.end.call(this, chunk, encoding, cb);
+  if (t.decision !== 'rewrite' || !stream) return t.end.call(res, chunk, encoding, cb);
   const head = hasChunk ? stream.push(toBody(chunk, encoding)) : [];
-  return endParts(this, t, [...head, ...stream.end()], callback);
+  return endParts(res, t, [...head, ...stream.end()], callback);
+}
+
+const STATE = Symbol('lobster.tripwires');
+type WithState = ServerResponse & { [STATE]: Tripwire };
+
+// Own-property wrappers: installed on one response together with its state.
+function ownWriteHead(this: WithState, status: number, a?: unknown, b?: unknown): ServerResponse {
+  return writeHead(this[STATE], this, status, a, b);
+}
+function ownWrite(this: WithState, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  return write(this[STATE], this, chunk, encoding, cb);
+}
+function ownEnd(this: WithState, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
+  return end(this[STATE], this, chunk, encoding, cb);
+}
+
+/**
+ * Where a response keeps its state when the wrappers live on a shared prototype: an object the framework
+ * already gives every response (Express: `res.locals`), so nothing is added to the response itself.
+ */
+export type StateHolder = (res: ServerResponse) => Record<symbol, unknown> | undefined;
+
+interface Originals {
+  writeHead: Fn<ServerResponse>;
+  write: Fn<boolean>;
+  end: Fn<ServerResponse>;
+}
+
+/** Prototypes patched once by shared installs, with the methods they had before. */
+const patched = new WeakMap<object, Originals>();
+
+/**
+ * Patches a prototype once with wrappers that act only for responses that hold a state and otherwise
+ * call the method the prototype had, so the framework's other responses are untouched.
+ */
+function patchPrototype(proto: ServerResponse, holder: StateHolder): Originals {
+  const known = patched.get(proto);
+  if (known) return known;
+  const o: Originals = {
+    writeHead: proto.writeHead as Fn<ServerResponse>,
+    write: proto.write as Fn<boolean>,
+    end: proto.end as Fn<ServerResponse>,
+  };
+  patched.set(proto, o);
+  const stateOf = (res: ServerResponse): Tripwire | undefined => holder(res)?.[STATE] as Tripwire | undefined;
+  proto.writeHead = function (this: ServerResponse, status: number, a?: unknown, b?: unknown) {
+    const t = stateOf(this);
+    return t ? writeHead(t, this, status, a, b) : o.writeHead.call(this, status, a, b);
+  } as ServerResponse['writeHead'];
+  proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
+    const t = stateOf(this);
+    return t ? write(t, this, chunk, encoding, cb) : o.write.call(this, chunk, encoding, cb);
+  } as ServerResponse['write'];
+  proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown) {
+    const t = stateOf(this);
+    return t ? end(t, this, chunk, encoding, cb) : o.end.call(this, chunk, encoding, cb);
+  } as ServerResponse['end'];
+  return o;
+}
+
+/**
+ * The prototype the framework gave this response (Express: the app's `response`, which mounted sub-apps
+ * inherit from), or null for a plain Node response, whose prototype is shared by every server.
+ */
+function frameworkPrototype(res: ServerResponse): ServerResponse | null {
+  const proto = Object.getPrototypeOf(res) as ServerResponse | null;
+  return proto && proto !== ServerResponse.prototype ? proto : null;
 }
 
 /**
@@ -222,10 +299,27 @@ function end(this: Patched, chunk?: unknown, encoding?: unknown, cb?: unknown): 
  * string or Buffer, a template, `write` + `end`, a piped stream) passes through one place. The decision
  * is taken once, when the status and headers are final; a response that does not qualify costs a few
  * header reads and is forwarded untouched. Streams are never buffered: see `StreamInserter`.
+ *
+ * Without a `holder` (Koa, Fastify) the three wrappers and the state are set on the response itself.
+ * With one (Express), the app's response prototype is patched once and the state goes into
+ * the holder: Express gives every response object a hidden class of its own (it swaps the prototype per
+ * request), so every property added to one, and even using one as a WeakMap key, makes V8 build a new
+ * hidden class, about 40 µs per request for these wrappers, more than everything else the middleware does.
  */
-export function installTripwires(res: ServerResponse, plan: TripwirePlan, optedOut: () => boolean): void {
-  const r = res as Patched;
-  r[STATE] = new Tripwire(
+export function installTripwires(
+  res: ServerResponse,
+  plan: TripwirePlan,
+  optedOut: () => boolean,
+  holder?: StateHolder,
+): void {
+  const proto = holder ? frameworkPrototype(res) : null;
+  const held = holder?.(res);
+  if (proto && holder && held) {
+    const o = patchPrototype(proto, holder);
+    held[STATE] = new Tripwire(res, plan, optedOut, o.writeHead, o.write, o.end);
+    return;
+  }
+  (res as WithState)[STATE] = new Tripwire(
     res,
     plan,
     optedOut,
@@ -233,7 +327,7 @@ export function installTripwires(res: ServerResponse, plan: TripwirePlan, optedO
     res.write as Fn<boolean>,
     res.end as Fn<ServerResponse>,
   );
-  res.writeHead = writeHead as unknown as ServerResponse['writeHead'];
-  res.write = write as unknown as ServerResponse['write'];
-  res.end = end as unknown as ServerResponse['end'];
+  res.writeHead = ownWriteHead as ServerResponse['writeHead'];
+  res.write = ownWrite as ServerResponse['write'];
+  res.end = ownEnd as ServerResponse['end'];
 }
