@@ -80,8 +80,9 @@ export const SESSION_UPDATE_COLUMN_TYPES = MUTABLE.map((i) => SESSION_COLUMN_TYP
 /** `[id, …the columns a hit can change]`, for `updateRows`. */
 export function sessionToUpdate(s: SessionRow): unknown[] {
   const values = sessionToValues(s);
-  const out: unknown[] = [s.id];
-  for (const i of MUTABLE) out.push(values[i]);
+  const out: unknown[] = new Array(MUTABLE.length + 1);
+  out[0] = s.id;
+  for (let i = 0; i < MUTABLE.length; i++) out[i + 1] = values[MUTABLE[i]!];
   return out;
 }
 
