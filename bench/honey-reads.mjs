@@ -163,10 +163,11 @@ async function seed(db, orgId, now) {
       SELECT org_id, site, substr(ts, 1, 13), COALESCE(trap_id, ''), max(trap_type), max(path), count(*), sum(tripwire), sum(prompt)
       FROM honey_hits GROUP BY org_id, site, substr(ts, 1, 13), COALESCE(trap_id, '')`),
   );
-  // The per-severity session counts ingest keeps, built the way their migration builds them.
+  // The sessions per hour of last activity and severity that ingest keeps, built as their migration does.
   await db.transaction((m) =>
-    m.query(`INSERT INTO honey_session_counts (org_id, site, severity, sessions)
-      SELECT org_id, site, severity, count(*) FROM honey_sessions GROUP BY org_id, site, severity`),
+    m.query(`INSERT INTO honey_session_hours (org_id, hour, site, severity, sessions)
+      SELECT org_id, substr(last_seen, 1, 13), site, severity, count(*) FROM honey_sessions
+      GROUP BY org_id, substr(last_seen, 1, 13), site, severity`),
   );
   return sessionIds;
 }

@@ -27,7 +27,7 @@ describe.each(targets)('analytics on $name', (target) => {
       key: ingestKey,
       body: { site, hits },
     });
-    expect(res.status).toBe(202);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
   };
   const get = async (path: string, key = server.adminKey) => {
     const res = await call(`${server.url}/dashboard/api/analytics/${path}`, { key });
@@ -134,6 +134,78 @@ describe.each(targets)('analytics on $name', (target) => {
     });
     expect((await get('severity?period=24h')).body.data).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
     expect((await get('severity')).body.data.critical).toBe(1);
+  });
+
+  it('counts sessions by severity exactly while they move between hours, rise, and are purged', async () => {
+    const periods = [undefined, '24h', '7d', '30d'] as const;
+    const span = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY };
+    // What the counts must be: the sessions themselves, counted one by one.
+    const truth = async (period: (typeof periods)[number], site?: string) => {
+      const rows = (await server.app.db.manager.query(
+        'SELECT severity, site, last_seen FROM honey_sessions',
+      )) as { severity: string; site: string; last_seen: string }[];
+      const since = period ? new Date(now - span[period]).toISOString() : '';
+      const out: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+      for (const r of rows) if (r.last_seen >= since && (!site || r.site === site)) out[r.severity]! += 1;
+      return out;
+    };
+    const check = async () => {
+      for (const period of periods) {
+        for (const site of [undefined, SITE, 'blog.example.com']) {
+          const query = [period && `period=${period}`, site && `site=${site}`].filter(Boolean).join('&');
+          expect((await get(`severity?${query}`)).body.data, `${period} ${site}`).toEqual(
+            await truth(period, site),
+          );
+        }
+      }
+    };
+    const start = NOW - 40 * DAY;
+    for (let i = 0; i < 40; i++) {
+      // A session a day, on alternating sites, that a second batch moves into the next hour and
+      // sometimes raises (a canary coming back: high; a leaked system prompt as well: critical).
+      now = start + i * (DAY + 7 * 60_000) + 10 * 60_000;
+      const site = i % 2 ? SITE : 'blog.example.com';
+      const fingerprint = `fp-${i % 5}`;
+      const ts = new Date(now).toISOString();
+      await ingest([wireHit({ fingerprint, site, ts: new Date(now - 20 * 60_000).toISOString() })], site);
+      const rise =
+        i % 3 === 0
+          ? [
+              wireHit({
+                fingerprint,
+                site,
+                ts,
+                type: 'credential_use',
+                canary: { kind: 'openai_key', carrier: 'x' },
+              }),
+            ]
+          : [];
+      if (i % 6 === 0) {
+        rise.push(
+          wireHit({
+            fingerprint,
+            site,
+            ts,
+            type: 'extraction',
+            extraction: {
+              model: 'm',
+              operator: null,
+              task: null,
+              system_prompt: 'You are a shopping agent.',
+            },
+          }),
+        );
+      }
+      await ingest([wireHit({ fingerprint, site, ts }), ...rise], site);
+      if (i % 10 === 9) await check();
+    }
+    await check();
+    now += 13 * 60 * 60_000 + 17 * 60_000;
+    await check();
+    // Retention takes away the sessions it deletes; the window counts stay exact.
+    const { purgeExpired } = await import('../src/honey/retention.js');
+    expect((await purgeExpired(server.app.db, now, 20)).sessions).toBeGreaterThan(0);
+    await check();
   });
 
   it('counts hits per trap for 24h, 7d and 30d, keeping deleted traps', async () => {

@@ -62,7 +62,7 @@ describe('lobster-control-plane bin', () => {
     expect(first).toMatchObject({
       code: 0,
       stdout:
-        'Applied: Init1764000000000, Traps1764000000001, SessionsHits1764000000002, HitHours1764000000003, SessionFilterIndexes1764000000004, EventOrder1764000000005, Alerts1764000000006, IngestWritePath1764000000007\n',
+        'Applied: Init1764000000000, Traps1764000000001, SessionsHits1764000000002, HitHours1764000000003, SessionFilterIndexes1764000000004, EventOrder1764000000005, Alerts1764000000006, IngestWritePath1764000000007, SessionFingerprintIndex1764000000008, SessionHours1764000000009\n',
     });
     const second = await run(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });

@@ -70,3 +70,79 @@ describe.skipIf(!postgres)('concurrent ingest on two PostgreSQL instances', () =
     }
   });
 });
+
+/**
+ * On SQLite ingest keeps the sessions it wrote in memory between batches: that must never hide what
+ * another process (or another writer in this one) changed in the file meanwhile.
+ */
+describe('ingest on SQLite with another writer on the same file', () => {
+  const sqlite = targets.find((t) => t.name === 'sqlite')!;
+  const visitors = ['fp-1', 'fp-2', 'fp-3'];
+  const batch = (i: number, base: number) =>
+    Array.from({ length: 6 }, (_, j) =>
+      wireHit({ fingerprint: visitors[j % 3]!, ts: new Date(base + i * 6 + j).toISOString() }),
+    );
+  const hitCounts = async (url: string, key: string) => {
+    const sessions = (await call(`${url}/dashboard/api/sessions`, { key })).body.data as {
+      fingerprint?: string;
+      hit_count: number;
+    }[];
+    return sessions.map((s) => s.hit_count).sort((a, b) => a - b);
+  };
+
+  it('keeps exact hit counts when two instances take turns, and when they write at once', async () => {
+    const databaseUrl = sqlite.freshUrl();
+    const a = await startServer({ databaseUrl });
+    const b = await startInstance({ databaseUrl });
+    try {
+      const key = await newKey(a, 'ingest', 's');
+      const base = Date.now() - 60_000;
+      // One after the other, alternating: each instance's cached sessions are stale at its next batch.
+      for (let i = 0; i < 10; i++) {
+        const res = await call(`${i % 2 ? b.url : a.url}/api/v1/ingest`, {
+          method: 'POST',
+          key,
+          body: { site: SITE, hits: batch(i, base) },
+        });
+        expect(res.status).toBe(202);
+      }
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([20, 20, 20]);
+      // And at once.
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          call(`${i % 2 ? b.url : a.url}/api/v1/ingest`, {
+            method: 'POST',
+            key,
+            body: { site: SITE, hits: batch(10 + i, base) },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(10).fill(202));
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([40, 40, 40]);
+      const [{ n }] = await a.app.db.manager.query('SELECT count(*) AS n FROM honey_hits');
+      expect(Number(n)).toBe(120);
+    } finally {
+      await b.app.close(1_000);
+      await a.close();
+    }
+  });
+
+  it('sees a change another writer of the same process made between two batches', async () => {
+    const a = await startServer({ databaseUrl: sqlite.freshUrl() });
+    try {
+      const key = await newKey(a, 'ingest', 's');
+      const base = Date.now() - 60_000;
+      const post = (i: number) =>
+        call(`${a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits: batch(i, base) } });
+      expect((await post(0)).status).toBe(202);
+      await a.app.db.transaction((m) => m.query('UPDATE honey_sessions SET hit_count = hit_count + 100'));
+      expect((await post(1)).status).toBe(202);
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([104, 104, 104]);
+      await a.app.db.transaction((m) => m.query('DELETE FROM honey_sessions'));
+      expect((await post(2)).status).toBe(202);
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([2, 2, 2]);
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -12,6 +12,8 @@ import { HitHours1764000000003 } from './migrations/shared/1764000000003-hit-hou
 import { SessionFilterIndexes1764000000004 } from './migrations/shared/1764000000004-session-filter-indexes.js';
 import { Alerts1764000000006 } from './migrations/shared/1764000000006-alerts.js';
 import { IngestWritePath1764000000007 } from './migrations/shared/1764000000007-ingest-write-path.js';
+import { SessionFingerprintIndex1764000000008 } from './migrations/shared/1764000000008-session-fingerprint-index.js';
+import { SessionHours1764000000009 } from './migrations/shared/1764000000009-session-hours.js';
 import { Init1764000000000 as SqliteInit } from './migrations/sqlite/1764000000000-init.js';
 import { EventOrder1764000000005 as SqliteEventOrder } from './migrations/sqlite/1764000000005-event-order.js';
 
@@ -29,6 +31,8 @@ const migrations: Record<Dialect, Function[]> = {
     SqliteEventOrder,
     Alerts1764000000006,
     IngestWritePath1764000000007,
+    SessionFingerprintIndex1764000000008,
+    SessionHours1764000000009,
   ],
   postgres: [
     PostgresInit,
@@ -39,6 +43,8 @@ const migrations: Record<Dialect, Function[]> = {
     PostgresEventOrder,
     Alerts1764000000006,
     IngestWritePath1764000000007,
+    SessionFingerprintIndex1764000000008,
+    SessionHours1764000000009,
   ],
 };
 

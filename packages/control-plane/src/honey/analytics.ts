@@ -128,7 +128,11 @@ async function countsSince(
   return [...byTrap.values()];
 }
 
-/** Sessions by severity, all time or active within `period`. */
+/**
+ * Sessions by severity, all time or active (last seen) within `period`: from `honey_session_hours`, whole
+ * hours from the roll-up, and the sessions of the hour the window starts in counted one by one, so the
+ * answer is exact to the millisecond.
+ */
 export async function severityCounts(
   db: Database,
   orgId: string,
@@ -136,17 +140,35 @@ export async function severityCounts(
   period: Period | undefined,
   nowMs: number,
 ): Promise<Record<'critical' | 'high' | 'medium' | 'low', number>> {
-  const w = new Where().add('org_id = ?', orgId);
-  if (site) w.add('site = ?', site);
-  // All time: the counts ingest and retention keep (a few rows). A window: count the sessions active in it.
-  let sql = `SELECT severity, sum(sessions) AS n FROM honey_session_counts WHERE ${w} GROUP BY severity`;
+  const hours = new Where().add('org_id = ?', orgId);
+  if (site) hours.add('site = ?', site);
+  const queries = [];
   if (period) {
-    w.add('last_seen >= ?', iso(nowMs - PERIODS[period]));
-    sql = `SELECT severity, count(*) AS n FROM honey_sessions WHERE ${w} GROUP BY severity`;
+    const sinceMs = nowMs - PERIODS[period];
+    const edgeStart = Math.floor(sinceMs / HOUR_MS) * HOUR_MS;
+    hours.add('hour > ?', hourOf(iso(edgeStart)));
+    const edge = new Where()
+      .add('org_id = ?', orgId)
+      .add('last_seen >= ?', iso(sinceMs))
+      .add('last_seen < ?', iso(edgeStart + HOUR_MS));
+    if (site) edge.add('site = ?', site);
+    queries.push(
+      db.manager.query(
+        `SELECT severity, count(*) AS n FROM honey_sessions WHERE ${edge} GROUP BY severity`,
+        edge.params,
+      ),
+    );
   }
-  const rows = (await db.manager.query(sql, w.params)) as { severity: string; n: unknown }[];
+  queries.push(
+    db.manager.query(
+      `SELECT severity, sum(sessions) AS n FROM honey_session_hours WHERE ${hours} GROUP BY severity`,
+      hours.params,
+    ),
+  );
   const out = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const r of rows) if (r.severity in out) out[r.severity as keyof typeof out] = Number(r.n);
+  for (const rows of (await Promise.all(queries)) as { severity: string; n: unknown }[][]) {
+    for (const r of rows) if (r.severity in out) out[r.severity as keyof typeof out] += Number(r.n);
+  }
   return out;
 }
 

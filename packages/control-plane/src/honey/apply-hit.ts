@@ -1,7 +1,7 @@
 import { foldHit, isSubstantialPrompt, type ScoringHit } from './facts.js';
 import type { WireHit } from './ingest-schema.js';
 import { modelFamily } from './model-family.js';
-import { escalate, score } from './scoring.js';
+import { escalate, score, type Verdict } from './scoring.js';
 import type { SessionRow } from './session-row.js';
 import { SIGNALS, type SignalName } from './signals.js';
 
@@ -43,6 +43,22 @@ const addCapped = (list: string[], value: string | null, max: number) => {
   if (value && !list.includes(value) && list.length < max) list.push(value);
 };
 
+/**
+ * `score` is pure and a session's signals are one of a few combinations, so verdicts are remembered per
+ * combination (read only here: callers never see the shared object). Bounded, in case of many.
+ */
+const verdicts = new Map<string, Verdict>();
+function verdictOf(fired: readonly SignalName[]): Verdict {
+  const key = fired.join(',');
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    if (verdicts.size >= 4_096) verdicts.clear();
+    verdict = score(fired);
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 /** What changed in a session because of one hit, for the events it produces. */
 export interface HitEffects {
   newSignals: SignalName[];
@@ -75,7 +91,7 @@ export function applyHit(session: SessionRow, hit: WireHit, at: number): HitEffe
 
   session.facts = foldHit(session.facts, toScoringHit(hit, at));
   session.signalsFired = session.facts.fired;
-  const verdict = score(session.facts.fired);
+  const verdict = verdictOf(session.facts.fired);
   const kept = escalate(before, { classification: verdict.classification, severity: verdict.severity });
   session.score = Math.max(session.score, verdict.score);
   session.confidence = Math.max(session.confidence, verdict.confidence);

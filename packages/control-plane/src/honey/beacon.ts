@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { OrgEntity, TrapEntity } from '../db/entities.js';
 import { ingest } from './ingest.js';
-import { wireHit } from './ingest-schema.js';
+import { readWireHit, wireHit } from './ingest-schema.js';
 
 /** Beacon paths: an org's traps under `/s/:org/…`, their token callbacks under `/api/callback/:org/…`. */
 const BEACON_PATH = /^\/(?:s|api\/callback)\/([^/]+)(?:\/|$)/;
@@ -65,7 +65,7 @@ export class Beacon {
     this.flushing = this.flushing.then(async () => {
       for (const { orgId, site, hits } of batches) {
         try {
-          const parsed = hits.map((h) => wireHit.parse(h));
+          const parsed = hits.map((h) => readWireHit(h) ?? wireHit.parse(h));
           await ingest(this.db, orgId, site, parsed, this.clock());
         } catch (err) {
           this.logger.error({ err, orgId, hits: hits.length }, 'beacon hits could not be stored');

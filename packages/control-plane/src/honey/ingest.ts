@@ -1,19 +1,22 @@
 import type { EntityManager } from 'typeorm';
-import { type ColumnType, type Database, insertRows, oneOf } from '../db/database.js';
+import { type ColumnType, type Database, insertRows, oneOf, updateRows } from '../db/database.js';
 import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
 import { alertsCommitted, enqueueAlerts } from './alerts/trigger.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
 import { addHourlyCounts, HourlyCounter } from './hit-hours.js';
-import { MAX_CLOCK_SKEW_MS, type WireHit, wireHit } from './ingest-schema.js';
-import { addSessionCounts, severityChanges } from './session-counts.js';
+import { MAX_CLOCK_SKEW_MS, readWireHit, type WireHit, wireHit } from './ingest-schema.js';
+import { type SessionCache, sessionCacheOf } from './session-cache.js';
+import { addSessionHours, placeOf, SessionMoves } from './session-hours.js';
 import { INACTIVITY_MS, SessionResolver } from './session-resolver.js';
 import {
   SESSION_COLUMN_TYPES,
   SESSION_COLUMNS,
+  SESSION_UPDATE_COLUMN_TYPES,
   type SessionRow,
   sessionFromRaw,
+  sessionToUpdate,
   sessionToValues,
 } from './session-row.js';
 
@@ -28,7 +31,7 @@ export interface IngestResult {
  */
 export function validateHits(site: string, raw: unknown[], nowMs: number): WireHit[] {
   return raw.map((value, i) => {
-    const hit = parseWith(wireHit, value, `hits[${i}]`);
+    const hit = readWireHit(value) ?? parseWith(wireHit, value, `hits[${i}]`);
     if (hit.site !== site)
       throw new ValidationFailed(`hits[${i}].site: must equal the batch's site "${site}"`);
     const at = Date.parse(hit.ts);
@@ -51,79 +54,94 @@ export async function ingest(
   nowMs: number,
 ): Promise<IngestResult> {
   let alertsQueued = 0;
-  const result = await db.transaction(async (m) => {
-    const refs = [
-      ...new Set(hits.flatMap((h) => [h.fingerprint, ...(h.token ? [h.token.session] : [])])),
-    ].sort();
-    if (db.dialect === 'postgres') await lockSessions(m, orgId, site, refs);
+  const cache = sessionCacheOf(db);
+  const result = await db
+    .transaction(async (m) => {
+      if (cache) await cache.check(m);
+      const refs = [
+        ...new Set(hits.flatMap((h) => [h.fingerprint, ...(h.token ? [h.token.session] : [])])),
+      ].sort();
+      if (db.dialect === 'postgres') await lockSessions(m, orgId, site, refs);
 
-    const stored = await existingHitIds(
-      m,
-      orgId,
-      hits.map((h) => h.id),
-    );
-    const fresh: WireHit[] = [];
-    for (const hit of hits) {
-      if (stored.has(hit.id)) continue;
-      stored.add(hit.id);
-      fresh.push(hit);
-    }
-    if (fresh.length === 0) return { accepted: 0, duplicates: hits.length };
-
-    const times = fresh.map((h) => Date.parse(h.ts));
-    const since = new Date(
-      Math.min(
-        ...times,
-        ...fresh.flatMap((h) => (h.token?.issued_at ? [Date.parse(h.token.issued_at)] : [])),
-      ) - INACTIVITY_MS,
-    ).toISOString();
-    const loaded = await loadSessions(m, orgId, site, refs, since);
-    const severityBefore = new Map(loaded.map((s) => [s.id, s.severity]));
-    const resolver = new SessionResolver(orgId, site, loaded);
-    const touched = new Map<string, SessionRow>();
-    const receivedAt = new Date(nowMs).toISOString();
-    const rows: unknown[][] = [];
-    const events: NewEvent[] = [];
-    const hourly = new HourlyCounter();
-
-    // In time order, so "first request", spacing and windows see hits as they happened.
-    const order = fresh.map((hit, i) => ({ hit, at: times[i]! })).sort((a, b) => a.at - b.at);
-    for (const { hit, at } of order) {
-      const session = resolver.resolve(hit, at);
-      touched.set(session.id, session);
-      const effects = applyHit(session, hit, at);
-      const ts = new Date(at).toISOString();
-      const tripwire = isTripwireHit(hit);
-      const prompt = capturedPrompt(hit);
-      rows.push([
+      const stored = await existingHitIds(
+        m,
         orgId,
-        hit.id,
-        session.id,
-        site,
-        hit.type,
-        ts,
-        receivedAt,
-        hit.trap?.id ?? null,
-        hit.trap?.type ?? null,
-        hit.path,
-        hit.ip,
-        hit.token?.reach ?? null,
-        tripwire ? 1 : 0,
-        prompt ? 1 : 0,
-        compactRecord(hit),
-      ]);
-      for (const event of hitEvents(orgId, session, hit, effects)) events.push(event);
-      hourly.add(site, ts, hit.trap, tripwire, prompt);
-    }
+        hits.map((h) => h.id),
+      );
+      const fresh: WireHit[] = [];
+      for (const hit of hits) {
+        if (stored.has(hit.id)) continue;
+        stored.add(hit.id);
+        fresh.push(hit);
+      }
+      if (fresh.length === 0) return { accepted: 0, duplicates: hits.length };
 
-    await insertRows(m, 'honey_hits', HIT_COLUMNS, rows);
-    await upsertSessions(m, [...touched.values()]);
-    await addHourlyCounts(m, orgId, hourly.values());
-    await addSessionCounts(m, orgId, site, severityChanges(touched.values(), severityBefore));
-    await appendEvents(m, events, nowMs);
-    alertsQueued = await enqueueAlerts(m, orgId, site, events, touched, nowMs);
-    return { accepted: fresh.length, duplicates: hits.length - fresh.length };
-  });
+      const times = fresh.map((h) => Date.parse(h.ts));
+      const since = new Date(
+        Math.min(
+          ...times,
+          ...fresh.flatMap((h) => (h.token?.issued_at ? [Date.parse(h.token.issued_at)] : [])),
+        ) - INACTIVITY_MS,
+      ).toISOString();
+      const loaded = await sessionsOf(m, cache, orgId, site, refs, since);
+      const placeBefore = new Map(loaded.map((s) => [s.id, placeOf(s)]));
+      const resolver = new SessionResolver(orgId, site, loaded);
+      const touched = new Map<string, SessionRow>();
+      const receivedAt = new Date(nowMs).toISOString();
+      const rows: unknown[][] = [];
+      const events: NewEvent[] = [];
+      const hourly = new HourlyCounter();
+
+      // In time order, so "first request", spacing and windows see hits as they happened.
+      const order = fresh.map((hit, i) => ({ hit, at: times[i]! })).sort((a, b) => a.at - b.at);
+      for (const { hit, at } of order) {
+        const session = resolver.resolve(hit, at);
+        touched.set(session.id, session);
+        const effects = applyHit(session, hit, at);
+        const ts = new Date(at).toISOString();
+        const tripwire = isTripwireHit(hit);
+        const prompt = capturedPrompt(hit);
+        rows.push([
+          orgId,
+          hit.id,
+          session.id,
+          site,
+          hit.type,
+          ts,
+          receivedAt,
+          hit.trap?.id ?? null,
+          hit.trap?.type ?? null,
+          hit.path,
+          hit.ip,
+          hit.token?.reach ?? null,
+          tripwire ? 1 : 0,
+          prompt ? 1 : 0,
+          compactRecord(hit),
+        ]);
+        for (const event of hitEvents(orgId, session, hit, effects)) events.push(event);
+        hourly.add(site, ts, hit.trap, tripwire, prompt);
+      }
+
+      await insertRows(m, 'honey_hits', HIT_COLUMNS, rows);
+      await writeSessions(m, touched.values(), placeBefore);
+      await addHourlyCounts(m, orgId, hourly.values());
+      const moves = new SessionMoves();
+      for (const s of touched.values()) moves.move(placeBefore.get(s.id), placeOf(s));
+      await addSessionHours(m, orgId, site, moves);
+      await appendEvents(m, events, nowMs);
+      alertsQueued = await enqueueAlerts(m, orgId, site, events, touched, nowMs);
+      if (cache) {
+        for (const s of touched.values()) if (!placeBefore.has(s.id)) cache.add(s);
+        cache.trim();
+        await cache.seal(m);
+      }
+      return { accepted: fresh.length, duplicates: hits.length - fresh.length };
+    })
+    .catch((err: unknown) => {
+      // The cached sessions may hold changes that were rolled back.
+      cache?.clear();
+      throw err;
+    });
   if (alertsQueued > 0) alertsCommitted(db);
   return result;
 }
@@ -189,6 +207,23 @@ async function existingHitIds(m: EntityManager, orgId: string, ids: string[]): P
   return new Set(rows.map((r) => r.id));
 }
 
+/** The sessions of `refs` active since `since`: from the cache where it has them, else from the database. */
+async function sessionsOf(
+  m: EntityManager,
+  cache: SessionCache | null,
+  orgId: string,
+  site: string,
+  refs: string[],
+  since: string,
+): Promise<SessionRow[]> {
+  if (!cache) return loadSessions(m, orgId, site, refs, since);
+  const { sessions, missing } = cache.lookup(orgId, site, refs, since);
+  if (missing.length === 0) return sessions;
+  const loaded = await loadSessions(m, orgId, site, missing, since);
+  cache.remember(orgId, site, missing, since, loaded);
+  return [...sessions, ...loaded];
+}
+
 async function loadSessions(
   m: EntityManager,
   orgId: string,
@@ -228,7 +263,8 @@ function withoutEmpty(object: Record<string, unknown>): Record<string, unknown> 
 }
 
 export function readRecord(text: string): WireHit {
-  return wireHit.parse(JSON.parse(text));
+  const value: unknown = JSON.parse(text);
+  return readWireHit(value) ?? wireHit.parse(value);
 }
 
 const HIT_COLUMNS: [string, ColumnType][] = [
@@ -249,11 +285,21 @@ const HIT_COLUMNS: [string, ColumnType][] = [
   ['record', 'text'],
 ];
 
-const SESSION_UPSERT = `ON CONFLICT (id) DO UPDATE SET ${SESSION_COLUMNS.slice(1)
-  .map((c) => `${c} = excluded.${c}`)
-  .join(', ')}`;
-
-/** New and changed sessions in one statement: INSERT … ON CONFLICT (id) DO UPDATE (both dialects). */
-function upsertSessions(m: EntityManager, sessions: SessionRow[]): Promise<void> {
-  return insertRows(m, 'honey_sessions', SESSION_COLUMN_TYPES, sessions.map(sessionToValues), SESSION_UPSERT);
+/**
+ * New sessions are inserted, the others updated in the columns a hit can change: the fingerprint index
+ * (org, site, fingerprint) then stays as it is, and no row is written twice.
+ */
+async function writeSessions(
+  m: EntityManager,
+  sessions: Iterable<SessionRow>,
+  known: { has(id: string): boolean },
+): Promise<void> {
+  const created: unknown[][] = [];
+  const changed: unknown[][] = [];
+  for (const s of sessions) {
+    if (known.has(s.id)) changed.push(sessionToUpdate(s));
+    else created.push(sessionToValues(s));
+  }
+  await insertRows(m, 'honey_sessions', SESSION_COLUMN_TYPES, created);
+  await updateRows(m, 'honey_sessions', 'id', SESSION_UPDATE_COLUMN_TYPES, changed);
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { trimHourlyCounts } from './hit-hours.js';
-import { addSessionCounts } from './session-counts.js';
+import { addSessionHours, placeOf, SessionMoves } from './session-hours.js';
 import type { Severity } from './signals.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -27,22 +27,23 @@ export async function purgeExpired(db: Database, nowMs: number, days: number): P
     await m.query('DELETE FROM honey_hits WHERE ts < $1', [cutoff]);
     await trimHourlyCounts(m, cutoff);
     let sessions = 0;
-    const purged = new Map<string, Map<Severity, number>>();
+    const purged = new Map<string, SessionMoves>();
     for (const { session_id: id } of straddling) {
       const [left] = await m.query(
         'SELECT count(*) AS n, min(ts) AS first FROM honey_hits WHERE session_id = $1',
         [id],
       );
       if (Number(left.n) === 0) {
-        const gone = (await m.query('SELECT org_id, site, severity FROM honey_sessions WHERE id = $1', [
-          id,
-        ])) as { org_id: string; site: string; severity: Severity }[];
+        const gone = (await m.query(
+          'SELECT org_id, site, severity, last_seen FROM honey_sessions WHERE id = $1',
+          [id],
+        )) as { org_id: string; site: string; severity: Severity; last_seen: string }[];
         await m.query('DELETE FROM honey_sessions WHERE id = $1', [id]);
         for (const g of gone) {
           const key = `${g.org_id}\n${g.site}`;
-          const delta = purged.get(key) ?? new Map<Severity, number>();
-          delta.set(g.severity, (delta.get(g.severity) ?? 0) - 1);
-          purged.set(key, delta);
+          const moves = purged.get(key) ?? new SessionMoves();
+          moves.add(placeOf({ lastSeen: g.last_seen, severity: g.severity }), -1);
+          purged.set(key, moves);
         }
         sessions++;
       } else {
@@ -53,10 +54,11 @@ export async function purgeExpired(db: Database, nowMs: number, days: number): P
         ]);
       }
     }
-    for (const [key, delta] of purged) {
+    for (const [key, moves] of purged) {
       const [orgId, site] = key.split('\n') as [string, string];
-      await addSessionCounts(m, orgId, site, delta);
+      await addSessionHours(m, orgId, site, moves);
     }
+    await m.query('DELETE FROM honey_session_hours WHERE sessions = 0');
     return { hits: Number(hits), sessions };
   });
 }

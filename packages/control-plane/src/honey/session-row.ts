@@ -70,6 +70,22 @@ export const SESSION_COLUMN_TYPES = SESSION_COLUMNS.map((c): readonly [string, C
   INT_COLUMNS.has(c) ? 'int' : 'text',
 ]);
 
+/** Set when a session is created and never changed by a later hit. */
+const FIXED_COLUMNS = new Set(['id', 'org_id', 'site', 'fingerprint', 'source_ip', 'user_agent']);
+const MUTABLE = SESSION_COLUMNS.flatMap((c, i) => (FIXED_COLUMNS.has(c) ? [] : [i]));
+
+/** The columns a hit can change, with their types, for `updateRows`. */
+export const SESSION_UPDATE_COLUMN_TYPES = MUTABLE.map((i) => SESSION_COLUMN_TYPES[i]!);
+
+/** `[id, …the columns a hit can change]`, for `updateRows`. */
+export function sessionToUpdate(s: SessionRow): unknown[] {
+  const values = sessionToValues(s);
+  const out: unknown[] = new Array(MUTABLE.length + 1);
+  out[0] = s.id;
+  for (let i = 0; i < MUTABLE.length; i++) out[i + 1] = values[MUTABLE[i]!];
+  return out;
+}
+
 type Raw = Record<(typeof SESSION_COLUMNS)[number], unknown>;
 
 export function sessionFromRaw(r: Raw): SessionRow {
