@@ -131,7 +131,8 @@ export async function insertRows(
  * Updates many rows by key with one statement and one JSON parameter, as `insertRows` writes them: each
  * row is `[key, value of columns[0], value of columns[1], …]`. Only the named columns are set, so an
  * index over columns that are not named is left alone (an upsert that sets every column rewrites the
- * entries of every index).
+ * entries of every index). Returns how many rows it updated: a row deleted meanwhile is not re-created,
+ * so a caller that read the rows first can tell.
  */
 export async function updateRows(
   m: EntityManager,
@@ -139,8 +140,8 @@ export async function updateRows(
   key: string,
   columns: readonly (readonly [name: string, type: ColumnType])[],
   rows: readonly unknown[][],
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<number> {
+  if (rows.length === 0) return 0;
   const sql = isPostgres(m)
     ? `UPDATE ${table} SET ${columns
         .map(([name, type], c) => `${name} = ${type === 'int' ? `(r->>${c + 1})::int` : `r->>${c + 1}`}`)
@@ -148,7 +149,12 @@ export async function updateRows(
     : `${SQLITE_ROWS} UPDATE ${table} SET ${columns
         .map(([name], c) => `${name} = rows.r->>${c + 1}`)
         .join(', ')} FROM rows WHERE ${table}.${key} = rows.r->>0`;
-  await m.query(sql, [toJson(rows)]);
+  const result = (await m.query(sql, [toJson(rows)])) as unknown;
+  // PostgreSQL: TypeORM answers an UPDATE with [rows, count]. SQLite: the statement starts with WITH, so
+  // TypeORM reads it as a query and drops the count; `changes()` is the last statement's, on this connection.
+  if (isPostgres(m)) return Number((result as [unknown, number])[1]);
+  const [row] = (await m.query('SELECT changes() AS n')) as { n: number }[];
+  return Number(row!.n);
 }
 
 /**

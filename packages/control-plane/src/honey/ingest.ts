@@ -43,10 +43,41 @@ export function validateHits(site: string, raw: unknown[], nowMs: number): WireH
 }
 
 /**
+ * A session the batch read was gone when the batch wrote it: retention deleted it in between (on
+ * PostgreSQL, where the two run at once). The batch is tried again and reads what is there now.
+ */
+class SessionGone extends Error {}
+
+const ATTEMPTS = 3;
+
+/** Worth trying the whole batch again: a session vanished under it, or PostgreSQL broke a deadlock. */
+function retryable(err: unknown): boolean {
+  if (err instanceof SessionGone) return true;
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return (e?.driverError?.code ?? e?.code) === '40P01';
+}
+
+/**
  * Stores a batch and re-scores every session it touches, in one transaction: the caller answers 202 only
  * after this resolves. Hits already stored (same org and id) are counted as duplicates and change nothing.
  */
 export async function ingest(
+  db: Database,
+  orgId: string,
+  site: string,
+  hits: WireHit[],
+  nowMs: number,
+): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOnce(db, orgId, site, hits, nowMs);
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !retryable(err)) throw err;
+    }
+  }
+}
+
+async function ingestOnce(
   db: Database,
   orgId: string,
   site: string,
@@ -287,7 +318,9 @@ const HIT_COLUMNS: [string, ColumnType][] = [
 
 /**
  * New sessions are inserted, the others updated in the columns a hit can change: the fingerprint index
- * (org, site, fingerprint) then stays as it is, and no row is written twice.
+ * (org, site, fingerprint) then stays as it is, and no row is written twice. An update finds every
+ * session it read, or the batch fails with `SessionGone` (its hits would otherwise point at a deleted
+ * session, and the session roll-up would move a session that is no longer counted).
  */
 async function writeSessions(
   m: EntityManager,
@@ -301,5 +334,8 @@ async function writeSessions(
     else created.push(sessionToValues(s));
   }
   await insertRows(m, 'honey_sessions', SESSION_COLUMN_TYPES, created);
-  await updateRows(m, 'honey_sessions', 'id', SESSION_UPDATE_COLUMN_TYPES, changed);
+  const updated = await updateRows(m, 'honey_sessions', 'id', SESSION_UPDATE_COLUMN_TYPES, changed);
+  if (updated !== changed.length) {
+    throw new SessionGone(`${changed.length - updated} of the batch's sessions were deleted meanwhile`);
+  }
 }
