@@ -208,6 +208,61 @@ describe.each(targets)('analytics on $name', (target) => {
     await check();
   });
 
+  it('keeps the severity roll-up exact for late hits and at UTC hour boundaries', async () => {
+    const q = (sql: string) => server.app.db.manager.query(sql) as Promise<Record<string, unknown>[]>;
+    const counts = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => `${r.hour} ${r.severity} ${Number(r.n)}`).sort();
+    const check = async () => {
+      // The roll-up is the sessions counted per hour of last activity and severity, row for row...
+      expect(
+        counts(await q('SELECT hour, severity, sessions AS n FROM honey_session_hours WHERE sessions <> 0')),
+      ).toEqual(
+        counts(
+          await q(
+            'SELECT substr(last_seen, 1, 13) AS hour, severity, count(*) AS n FROM honey_sessions GROUP BY 1, 2',
+          ),
+        ),
+      );
+      // ...and a 24-hour window starting on, just before or just after an hour counts to the millisecond.
+      const rows = await q('SELECT severity, last_seen FROM honey_sessions');
+      for (const at of ['11:00:00.000', '10:59:59.999', '11:00:00.001', '09:59:59.999', '10:00:00.000']) {
+        const end = Date.parse(`2026-03-21T${at}Z`);
+        const since = new Date(end - DAY).toISOString();
+        const want: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+        for (const r of rows) if ((r.last_seen as string) >= since) want[r.severity as string]! += 1;
+        const saved = now;
+        now = end;
+        expect((await get('severity?period=24h')).body.data, at).toEqual(want);
+        now = saved;
+      }
+    };
+    const canary = { type: 'credential_use', canary: { kind: 'openai_key', carrier: 'x-api-key' } };
+    // Last seen exactly on the hour; then a late hit from before it (10:40 UTC, sent with an offset)
+    // raises the session where it is: its last activity stays 11:00.
+    await ingest([wireHit({ fingerprint: 'fp-a', ts: '2026-03-20T10:59:59.999Z' })]);
+    await ingest([wireHit({ fingerprint: 'fp-a', ts: '2026-03-20T11:00:00.000Z' })]);
+    await check();
+    await ingest([wireHit({ fingerprint: 'fp-a', ts: '2026-03-20T12:40:00.000+02:00', ...canary })]);
+    await check();
+    // A late hit too old for the visitor's session starts a session of its own, in an earlier hour.
+    await ingest([wireHit({ fingerprint: 'fp-b', ts: '2026-03-20T11:10:00.000Z' })]);
+    await ingest([wireHit({ fingerprint: 'fp-b', ts: '2026-03-20T09:59:59.999Z', ...canary })]);
+    await check();
+    // One batch across the boundary, newest first.
+    await ingest([
+      wireHit({ fingerprint: 'fp-c', ts: '2026-03-20T11:00:00.001Z' }),
+      wireHit({ fingerprint: 'fp-c', ts: '2026-03-20T10:59:00.000Z', ...canary }),
+    ]);
+    await check();
+    const sessions = await q('SELECT fingerprint, severity, last_seen FROM honey_sessions ORDER BY 1, 3');
+    expect(sessions).toEqual([
+      { fingerprint: 'fp-a', severity: 'high', last_seen: '2026-03-20T11:00:00.000Z' },
+      { fingerprint: 'fp-b', severity: 'high', last_seen: '2026-03-20T09:59:59.999Z' },
+      { fingerprint: 'fp-b', severity: 'medium', last_seen: '2026-03-20T11:10:00.000Z' },
+      { fingerprint: 'fp-c', severity: 'high', last_seen: '2026-03-20T11:00:00.001Z' },
+    ]);
+  });
+
   it('counts hits per trap for 24h, 7d and 30d, keeping deleted traps', async () => {
     const traps = (await call(`${server.url}/dashboard/api/traps`, { key: server.adminKey })).body.data;
     const env = traps.find((t: { path: string }) => t.path === '/.env');

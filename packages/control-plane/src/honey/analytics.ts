@@ -7,8 +7,9 @@ export type Period = keyof typeof PERIODS;
 
 /** A WHERE clause builder whose `$n` numbers follow the order of appearance (SQLite binds that way). */
 class Where {
-  readonly params: unknown[] = [];
   private readonly parts: string[] = [];
+  /** `params`: another Where's, to number on from it (both clauses in one statement, that one first). */
+  constructor(readonly params: unknown[] = []) {}
   add(clause: string, ...values: unknown[]): this {
     let sql = clause;
     for (const value of values) {
@@ -131,7 +132,9 @@ async function countsSince(
 /**
  * Sessions by severity, all time or active (last seen) within `period`: from `honey_session_hours`, whole
  * hours from the roll-up, and the sessions of the hour the window starts in counted one by one, so the
- * answer is exact to the millisecond.
+ * answer is exact to the millisecond. One statement, so both parts read the same snapshot: read apart, a
+ * batch committing in between could move a session out of the edge hour after it was counted there and
+ * into a later hour before that was summed, counting it twice.
  */
 export async function severityCounts(
   db: Database,
@@ -140,35 +143,34 @@ export async function severityCounts(
   period: Period | undefined,
   nowMs: number,
 ): Promise<Record<'critical' | 'high' | 'medium' | 'low', number>> {
-  const hours = new Where().add('org_id = ?', orgId);
-  if (site) hours.add('site = ?', site);
-  const queries = [];
+  let sql: string;
+  let params: unknown[];
+  const rollUp = (hours: Where) =>
+    `SELECT severity, sum(sessions) AS n FROM honey_session_hours WHERE ${hours} GROUP BY severity`;
   if (period) {
     const sinceMs = nowMs - PERIODS[period];
     const edgeStart = Math.floor(sinceMs / HOUR_MS) * HOUR_MS;
-    hours.add('hour > ?', hourOf(iso(edgeStart)));
     const edge = new Where()
       .add('org_id = ?', orgId)
       .add('last_seen >= ?', iso(sinceMs))
       .add('last_seen < ?', iso(edgeStart + HOUR_MS));
     if (site) edge.add('site = ?', site);
-    queries.push(
-      db.manager.query(
-        `SELECT severity, count(*) AS n FROM honey_sessions WHERE ${edge} GROUP BY severity`,
-        edge.params,
-      ),
-    );
+    const hours = new Where(edge.params).add('org_id = ?', orgId);
+    if (site) hours.add('site = ?', site);
+    hours.add('hour > ?', hourOf(iso(edgeStart)));
+    sql = `SELECT severity, sum(n) AS n FROM (
+      SELECT severity, count(*) AS n FROM honey_sessions WHERE ${edge} GROUP BY severity
+      UNION ALL ${rollUp(hours)}) AS parts GROUP BY severity`;
+    params = edge.params;
+  } else {
+    const hours = new Where().add('org_id = ?', orgId);
+    if (site) hours.add('site = ?', site);
+    sql = rollUp(hours);
+    params = hours.params;
   }
-  queries.push(
-    db.manager.query(
-      `SELECT severity, sum(sessions) AS n FROM honey_session_hours WHERE ${hours} GROUP BY severity`,
-      hours.params,
-    ),
-  );
+  const rows = (await db.manager.query(sql, params)) as { severity: string; n: unknown }[];
   const out = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const rows of (await Promise.all(queries)) as { severity: string; n: unknown }[][]) {
-    for (const r of rows) if (r.severity in out) out[r.severity as keyof typeof out] += Number(r.n);
-  }
+  for (const r of rows) if (r.severity in out) out[r.severity as keyof typeof out] += Number(r.n);
   return out;
 }
 
