@@ -1,6 +1,8 @@
 import { LIMITS } from '@lobster/honey-middleware';
 import { describe, expect, it } from 'vitest';
+import { validateHits } from '../src/honey/ingest.js';
 import { readWireHit, wireHit as schema } from '../src/honey/ingest-schema.js';
+import { ValidationFailed } from '../src/http/errors.js';
 import { wireHit } from './fixtures.js';
 
 /** Good hits of every shape the middleware sends, with optional fields present and left out. */
@@ -129,5 +131,57 @@ describe('the hand-written wire hit check', () => {
     // And it is not just saying "ask zod": every good hit, and most of what zod accepts, pass here.
     for (const good of GOOD) expect(readWireHit(good)).not.toBeNull();
     expect(accepted).toBeGreaterThan(500);
+  });
+});
+
+describe('hostile hits', () => {
+  const good = wireHit() as Record<string, unknown>;
+  const json = JSON.stringify(good);
+  /** As they arrive: parsed from JSON text, own `__proto__` keys and all. */
+  const parsed: string[] = [
+    json.replace('{', '{"__proto__":{"is_bot":true},'),
+    json.replace('{', '{"constructor":{"prototype":{}},'),
+    json.replace('"trap":{', '"trap":{"__proto__":{"x":1},'),
+    json.replace('"canaries_planted":[', '"canaries_planted":["__proto__",'),
+    json.replace('"status":200', '"status":1e400'),
+    json.replace('"status":200', '"status":-1e400'),
+    json.replace('"status":200', '"status":"200"'),
+    json.replace('"status":200', '"status":200.0000000000001'),
+    json.replace(/"ts":"[^"]+"/, '"ts":1774000800000'),
+    json.replace(/"ts":"[^"]+"/, '"ts":"NaN"'),
+    json.replace(/"ts":"[^"]+"/, '"ts":"2026-03-20T10:00:60Z"'),
+    json.replace(/"ts":"[^"]+"/, '"ts":"2026-03-20T10:00:00+2400"'),
+    json.replace(/"path":"[^"]+"/, `"path":"${'a'.repeat(1_000_000)}"`),
+    json.replace(/"id":"[^"]+"/, `"id":"${'a'.repeat(1_000_000)}"`),
+  ];
+  /** And as an in-process caller (the beacon) could hand them over. */
+  const objects: unknown[] = [
+    { ...good, status: Number.NaN },
+    { ...good, status: Number.POSITIVE_INFINITY },
+    { ...good, ts: new Date() },
+    { ...good, ts: 'Invalid Date' },
+    { ...good, canaries_planted: Object.assign(['openai_key'], { extra: 1 }) },
+    Object.assign(Object.create({ polluted: true }), good),
+    new Map(Object.entries(good)),
+  ];
+
+  it('are refused by both checks alike, never accepted by the fast one alone', () => {
+    for (const value of [...parsed.map((t) => JSON.parse(t) as unknown), ...objects]) {
+      const zod = schema.safeParse(value);
+      const fast = readWireHit(value);
+      if (fast !== null) {
+        expect(zod.success).toBe(true);
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(zod.data));
+      }
+      // Whatever zod refuses, the fast check refuses too (the last three objects are zod's to judge).
+      if (!zod.success) expect(fast).toBeNull();
+    }
+    // Ingest answers each with a 400 naming the hit, not a 500.
+    for (const value of [...parsed.map((t) => JSON.parse(t) as unknown), ...objects.slice(0, 4)]) {
+      expect(() => validateHits('shop.example.com', [value], Date.now())).toThrow(ValidationFailed);
+    }
+    // The fast check never lets a prototype key change the hit it returns.
+    expect(readWireHit(JSON.parse(parsed[0]!))).toBeNull();
+    expect(({} as Record<string, unknown>).is_bot).toBeUndefined();
   });
 });
