@@ -145,4 +145,49 @@ describe('ingest on SQLite with another writer on the same file', () => {
       await a.close();
     }
   });
+
+  it('forgets the sessions a batch changed in memory when its transaction rolls back', async () => {
+    const a = await startServer({ databaseUrl: sqlite.freshUrl() });
+    try {
+      const key = await newKey(a, 'ingest', 's');
+      const base = Date.now() - 60_000;
+      const post = (i: number) =>
+        call(`${a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits: batch(i, base) } });
+      expect((await post(0)).status).toBe(202);
+      // The batch fails after it has folded its hits into the (cached) sessions, at its first write, so
+      // that neither total_changes() nor data_version moves (nor does the schema change that makes it
+      // fail): only the rollback itself can tell that the cached sessions are wrong.
+      const ddl = (sql: string) => a.app.db.transaction((m) => m.query(sql));
+      await ddl("CREATE TRIGGER boom BEFORE INSERT ON honey_hits BEGIN SELECT RAISE(ABORT, 'boom'); END");
+      expect((await post(1)).status).toBe(500);
+      await ddl('DROP TRIGGER boom');
+      expect((await post(2)).status).toBe(202);
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([4, 4, 4]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('keeps one cache per database: two apps of one process on two files', async () => {
+    const a = await startServer({ databaseUrl: sqlite.freshUrl() });
+    const b = await startServer({ databaseUrl: sqlite.freshUrl() });
+    try {
+      const keys = [await newKey(a, 'ingest', 's'), await newKey(b, 'ingest', 's')];
+      const base = Date.now() - 60_000;
+      for (let i = 0; i < 6; i++) {
+        const [server, key] = i % 3 ? [a, keys[0]!] : [b, keys[1]!];
+        const res = await call(`${server.url}/api/v1/ingest`, {
+          method: 'POST',
+          key,
+          body: { site: SITE, hits: batch(i, base) },
+        });
+        expect(res.status).toBe(202);
+      }
+      expect(await hitCounts(a.url, a.adminKey)).toEqual([8, 8, 8]);
+      expect(await hitCounts(b.url, b.adminKey)).toEqual([4, 4, 4]);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
 });
