@@ -1,0 +1,97 @@
+// honey-middleware cost in CPU instructions per request, counted by valgrind's callgrind: unlike req/s and
+// CPU time on this shared 2-core machine, the count is the same from run to run (±1 %) whatever else runs.
+// It counts the server process's own instructions (JavaScript, V8, libuv, every thread), not the kernel's
+// work in system calls, so it is the part of a request's cost the middleware can change.
+// Each variant: the bench server (bench/honey-server.mjs) under callgrind, `warm` sequential keep-alive
+// requests (V8 optimises), counters zeroed with callgrind_control, `n` requests counted.
+// Needs valgrind (apt-get install valgrind). About a minute per row.
+// Run: npm run build -w @lobster/honey-middleware && node bench/honey-instructions.mjs [warm] [n] [frameworks]
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmt } from './lib.mjs';
+
+const warm = Number(process.argv[2] ?? 1000);
+const n = Number(process.argv[3] ?? 3000);
+const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
+const dir = mkdtempSync(join(tmpdir(), 'lobster-callgrind-'));
+
+/** Instructions per request of `path` on one server variant, in steady state. */
+async function instructions(framework, honey, path) {
+  const out = join(dir, `${framework}-${honey}-${path.replace(/\W/g, '_')}.out`);
+  const child = fork(new URL('./honey-server.mjs', import.meta.url), [], {
+    execPath: 'valgrind',
+    execArgv: [
+      '--tool=callgrind',
+      '-q',
+      '--smc-check=all-non-file',
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+    ],
+    env: { ...process.env, BENCH_FRAMEWORK: framework, BENCH_HONEY: honey },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const { url } = await new Promise((resolve) => child.once('message', resolve));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const run = async (count) => {
+    for (let i = 0; i < count; i++) {
+      await new Promise((resolve, reject) => {
+        http
+          .get(url + path, { agent }, (res) => {
+            if (res.statusCode !== 200) reject(new Error(`${path}: ${res.statusCode}`));
+            res.resume();
+            res.on('end', resolve);
+          })
+          .on('error', reject);
+      });
+    }
+  };
+  await run(warm);
+  execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
+  await run(n);
+  execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
+  agent.destroy();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.disconnect();
+  await exited;
+  const dump = readdirSync(dir).find((f) => f.startsWith(`${out.split('/').pop()}.`));
+  const text = readFileSync(join(dir, dump), 'utf8');
+  return Number(/^(?:summary|totals): (\d+)/m.exec(text)[1]) / n;
+}
+
+/** Runs jobs two at a time (one per core); each is single-threaded under valgrind. */
+async function pooled(jobs) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
+
+console.log(
+  `Node ${process.version}; callgrind; ${fmt(warm)} warm-up requests, then ${fmt(n)} counted, sequential on one keep-alive connection`,
+);
+console.log(
+  '\n| framework | bare `/` | with lobsterHoney() `/` | ratio | `/page` tripwires off | `/page` tripwires on | ratio | trap `/.env` |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const f of frameworks) {
+  const [bare, honey, pageOff, pageOn, trap] = await pooled([
+    () => instructions(f, 'off', '/'),
+    () => instructions(f, 'on', '/'),
+    () => instructions(f, 'no-tripwires', '/page'),
+    () => instructions(f, 'on', '/page'),
+    () => instructions(f, 'on', '/.env'),
+  ]);
+  const k = (x) => `${fmt(x / 1000)}k`;
+  console.log(
+    `| ${f} | ${k(bare)} | ${k(honey)} | ${fmt(bare / honey, 3)} | ${k(pageOff)} | ${k(pageOn)} | ${fmt(pageOff / pageOn, 3)} | ${k(trap)} |`,
+  );
+}
