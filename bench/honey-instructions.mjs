@@ -1,5 +1,6 @@
 // honey-middleware cost in CPU instructions per request, counted by valgrind's callgrind: unlike req/s and
-// CPU time on this shared 2-core machine, the count is the same from run to run (±1 %) whatever else runs.
+// CPU time on this shared 2-core machine, the count hardly depends on what else runs (`/` within 1 % from
+// run to run; a 20 KB page within a few %, as garbage collection falls differently).
 // It counts the server process's own instructions (JavaScript, V8, libuv, every thread), not the kernel's
 // work in system calls, so it is the part of a request's cost the middleware can change.
 // Each variant: the bench server (bench/honey-server.mjs) under callgrind, `warm` sequential keep-alive

@@ -90,6 +90,14 @@ describe('ingest on SQLite with another writer on the same file', () => {
     return sessions.map((s) => s.hit_count).sort((a, b) => a - b);
   };
 
+  /** Posts `batch(i)` to one server's ingest with a fresh ingest key. */
+  const poster = async (a: Awaited<ReturnType<typeof startServer>>) => {
+    const key = await newKey(a, 'ingest', 's');
+    const base = Date.now() - 60_000;
+    return (i: number) =>
+      call(`${a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits: batch(i, base) } });
+  };
+
   it('keeps exact hit counts when two instances take turns, and when they write at once', async () => {
     const databaseUrl = sqlite.freshUrl();
     const a = await startServer({ databaseUrl });
@@ -130,10 +138,7 @@ describe('ingest on SQLite with another writer on the same file', () => {
   it('sees a change another writer of the same process made between two batches', async () => {
     const a = await startServer({ databaseUrl: sqlite.freshUrl() });
     try {
-      const key = await newKey(a, 'ingest', 's');
-      const base = Date.now() - 60_000;
-      const post = (i: number) =>
-        call(`${a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits: batch(i, base) } });
+      const post = await poster(a);
       expect((await post(0)).status).toBe(202);
       await a.app.db.transaction((m) => m.query('UPDATE honey_sessions SET hit_count = hit_count + 100'));
       expect((await post(1)).status).toBe(202);
@@ -149,10 +154,7 @@ describe('ingest on SQLite with another writer on the same file', () => {
   it('forgets the sessions a batch changed in memory when its transaction rolls back', async () => {
     const a = await startServer({ databaseUrl: sqlite.freshUrl() });
     try {
-      const key = await newKey(a, 'ingest', 's');
-      const base = Date.now() - 60_000;
-      const post = (i: number) =>
-        call(`${a.url}/api/v1/ingest`, { method: 'POST', key, body: { site: SITE, hits: batch(i, base) } });
+      const post = await poster(a);
       expect((await post(0)).status).toBe(202);
       // The batch fails after it has folded its hits into the (cached) sessions, at its first write, so
       // that neither total_changes() nor data_version moves (nor does the schema change that makes it

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 
@@ -25,6 +25,34 @@ export interface HoneyRequest {
   protocol?: string;
   /** Reads at most `limit` bytes of the body; called only for trap and callback requests. */
   readBody?: (limit: number) => Promise<RequestBody>;
+}
+
+/**
+ * The engine's view of a request that arrived as a Node `IncomingMessage`, for the adapters: method, URL
+ * and headers are copied, the peer address is read only when the engine needs it, and nothing else is
+ * allocated per request. An adapter overrides `protocol` (its framework's getter) and `parsedBody` (a body
+ * a parser of the app already read, which wins over the raw stream).
+ */
+export class NodeHoneyRequest implements HoneyRequest {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly raw: IncomingMessage,
+  ) {}
+  get remoteAddress(): string | undefined {
+    return this.raw.socket?.remoteAddress;
+  }
+  get protocol(): string {
+    return 'http';
+  }
+  get parsedBody(): unknown {
+    return undefined;
+  }
+  readBody(limit: number): Promise<RequestBody> {
+    const value = this.parsedBody;
+    return value !== undefined ? Promise.resolve({ kind: 'parsed', value }) : readLimited(this.raw, limit);
+  }
 }
 
 /** Splits a raw URL into path and query without decoding, so bad percent-encoding cannot throw. */

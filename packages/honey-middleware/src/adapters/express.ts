@@ -1,7 +1,7 @@
-import { type IncomingHttpHeaders, IncomingMessage, type ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
+import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict, RespondVerdict } from '../verdict.js';
 
@@ -32,32 +32,16 @@ declare global {
   }
 }
 
-/**
- * The engine's view of an Express request. A class with getters: nothing is computed or allocated per
- * request beyond this object, and `protocol` (an Express getter) and the peer address are read only when
- * the engine needs them (a trap, a tripwire, a session lookup).
- */
-class ExpressHoneyRequest implements HoneyRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
+/** The engine's view of an Express request; `req.protocol` is an Express getter, read only when needed. */
+class ExpressHoneyRequest extends NodeHoneyRequest {
   constructor(readonly req: ExpressRequestLike) {
-    this.method = req.method ?? 'GET';
-    this.url = req.originalUrl ?? req.url ?? '/';
-    this.headers = req.headers;
+    super(req.method ?? 'GET', req.originalUrl ?? req.url ?? '/', req.headers, req);
   }
-  get remoteAddress(): string | undefined {
-    return this.req.socket?.remoteAddress;
-  }
-  get protocol(): string {
+  override get protocol(): string {
     return this.req.protocol ?? 'http';
   }
-  /** A body parser that already ran wins; otherwise the raw stream is read, capped. */
-  readBody(limit: number): Promise<RequestBody> {
-    const body = this.req.body;
-    return body !== undefined
-      ? Promise.resolve({ kind: 'parsed', value: body })
-      : readLimited(this.req, limit);
+  override get parsedBody(): unknown {
+    return this.req.body;
   }
 }
 
@@ -139,6 +123,28 @@ function deferTrap(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse)
   res.end = patched as ServerResponse['end'];
 }
 
+function apply(
+  engine: HoneyEngine,
+  hreq: ExpressHoneyRequest,
+  res: ServerResponse,
+  v: HoneyVerdict,
+  next: ExpressNext,
+): void {
+  setSession(hreq.req, res, v.session);
+  if (v.action === 'respond') {
+    write(res, v);
+    return;
+  }
+  if (v.deferredTrap) deferTrap(engine, hreq, res);
+  else {
+    const plan = engine.tripwires(hreq, v.session);
+    if (plan) installTripwires(res, plan, () => localsOf(res)?.lobsterTripwires === false, localsOf);
+  }
+  const after = v.afterResponse;
+  if (after) res.once('close', () => after(res.statusCode));
+  next();
+}
+
 /**
  * Express middleware (Express 5 and 4): serves traps, answers token callbacks, spots returning canary
  * credentials, plants page tripwires in the app's HTML (opt out per response with
@@ -147,26 +153,16 @@ function deferTrap(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse)
  */
 export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
   const engine = createHoneyEngine(options);
+  // No closure per request: most requests are decided synchronously and applied right away.
   const middleware = (req: ExpressRequestLike, res: ServerResponse, next: ExpressNext): void => {
     const hreq = new ExpressHoneyRequest(req);
-    const apply = (v: HoneyVerdict): void => {
-      setSession(req, res, v.session);
-      if (v.action === 'respond') {
-        write(res, v);
-        return;
-      }
-      if (v.deferredTrap) deferTrap(engine, hreq, res);
-      else {
-        const plan = engine.tripwires(hreq, v.session);
-        if (plan) installTripwires(res, plan, () => localsOf(res)?.lobsterTripwires === false, localsOf);
-      }
-      const after = v.afterResponse;
-      if (after) res.once('close', () => after(res.statusCode));
-      next();
-    };
     const v = engine.handle(hreq);
-    if (v instanceof Promise) v.then(apply, () => next());
-    else apply(v);
+    if (v instanceof Promise)
+      v.then(
+        (verdict) => apply(engine, hreq, res, verdict, next),
+        () => next(),
+      );
+    else apply(engine, hreq, res, v, next);
   };
   return Object.assign(middleware, { engine, close: () => engine.close() });
 }

@@ -1,9 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
+import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
@@ -21,25 +20,16 @@ declare module 'fastify' {
 /** A Fastify plugin that also carries its engine; the engine closes with the Fastify instance. */
 export type FastifyHoneyPlugin = FastifyPluginAsync & { readonly engine: HoneyEngine };
 
-/** The engine's view of a Fastify request; `protocol` and the peer address are read only when needed. */
-class FastifyHoneyRequest implements HoneyRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
+/**
+ * The engine's view of a Fastify request; `request.protocol` is read only when needed. onRequest runs
+ * before Fastify parses the body, so the raw stream is still unread when a trap needs it.
+ */
+class FastifyHoneyRequest extends NodeHoneyRequest {
   constructor(readonly request: FastifyRequest) {
-    this.method = request.method;
-    this.url = request.url;
-    this.headers = request.headers;
+    super(request.method, request.url, request.headers, request.raw);
   }
-  get remoteAddress(): string | undefined {
-    return this.request.raw.socket?.remoteAddress;
-  }
-  get protocol(): string {
+  override get protocol(): string {
     return this.request.protocol;
-  }
-  /** onRequest runs before Fastify parses the body, so the raw stream is still unread. */
-  readBody(limit: number): Promise<RequestBody> {
-    return readLimited(this.request.raw, limit);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, type RequestBody, readLimited } from '../request.js';
+import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
@@ -27,27 +27,16 @@ export interface KoaHoneyMiddleware {
   close(): Promise<void>;
 }
 
-/** The engine's view of a Koa context; `protocol` and the peer address are read only when needed. */
-class KoaHoneyRequest implements HoneyRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
+/** The engine's view of a Koa context; `ctx.protocol` is read only when needed. */
+class KoaHoneyRequest extends NodeHoneyRequest {
   constructor(readonly ctx: KoaContextLike) {
-    this.method = ctx.method;
-    this.url = ctx.originalUrl;
-    this.headers = ctx.headers;
+    super(ctx.method, ctx.originalUrl, ctx.headers, ctx.req);
   }
-  get remoteAddress(): string | undefined {
-    return this.ctx.req.socket?.remoteAddress;
-  }
-  get protocol(): string {
+  override get protocol(): string {
     return this.ctx.protocol;
   }
-  readBody(limit: number): Promise<RequestBody> {
-    const body = this.ctx.request.body;
-    return body !== undefined
-      ? Promise.resolve({ kind: 'parsed', value: body })
-      : readLimited(this.ctx.req, limit);
+  override get parsedBody(): unknown {
+    return this.ctx.request.body;
   }
 }
 
