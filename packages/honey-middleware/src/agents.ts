@@ -75,12 +75,22 @@ export const KNOWN_AGENT_COUNT = entries.size;
  */
 export function matchAgent(userAgent: string | undefined): AgentClaim | null {
   if (!userAgent) return null;
-  let best = '';
-  for (const re of [looseRe, exactRe]) {
-    if (!re) continue;
-    for (const m of userAgent.slice(0, 512).matchAll(re)) if (m[0].length > best.length) best = m[0];
-  }
+  const ua = userAgent.length > 512 ? userAgent.slice(0, 512) : userAgent;
+  const best = longestMatch(exactRe, ua, longestMatch(looseRe, ua, ''));
   return best ? (entries.get(best.toLowerCase()) ?? null) : null;
+}
+
+/**
+ * The longest match of a global `re` in `text` that beats `best`. Runs `exec` on the shared regex
+ * instead of `matchAll`, which copies the regex (hundreds of alternatives) on every call: ~4 µs a
+ * User-Agent, on every trap hit.
+ */
+function longestMatch(re: RegExp | null, text: string, best: string): string {
+  if (!re) return best;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (m[0].length > best.length) best = m[0];
+  re.lastIndex = 0;
+  return best;
 }
 
 /** Generic bot recognition, delegated to the maintained `isbot` pattern list. */

@@ -90,9 +90,21 @@ export class TokenCodec {
   mintBytes(input: TokenInput): Buffer {
     const buf = Buffer.allocUnsafe(TOKEN_BYTES);
     const issuedAt = input.issuedAt ?? Math.floor(Date.now() / 1000);
-    const subject = tokenSubject(input.session, input.trapRef);
-    this.#seal(buf, tokenHead(input), input.variant, issuedAt, subject);
+    this.#seal(buf, tokenHead(input), input.variant, issuedAt, this.#subjectOf(input.session, input.trapRef));
     return buf;
+  }
+
+  // A trap response mints a dozen or more tokens for one visitor and trap: their subject is built once.
+  #subjectSession = '';
+  #subjectTrap = '';
+  #subject: Buffer = tokenSubject('', '');
+  #subjectOf(session: string, trapRef: string): Buffer {
+    if (session !== this.#subjectSession || trapRef !== this.#subjectTrap) {
+      this.#subject = tokenSubject(session, trapRef);
+      this.#subjectSession = session;
+      this.#subjectTrap = trapRef;
+    }
+    return this.#subject;
   }
 
   /** Creates a fresh token string (36 base64url characters). */

@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { awsAccessKeyId, matchAnyCanary, matchPrefixedCanary, mintCanaries } from '../src/canaries.js';
+import { randomBytes } from 'node:crypto';
+import {
+  awsAccessKeyId,
+  matchAnyCanary,
+  matchPrefixedCanary,
+  mintCanaries,
+  toBase62,
+} from '../src/canaries.js';
 import { TokenCodec } from '../src/tokens.js';
 
 const codec = new TokenCodec('canary-test-secret-0123456789');
 const mint = (session = '0a0b0c0d0e0f') => mintCanaries({ codec, session, trapRef: '123456' });
 
 describe('canary credentials', () => {
+  it('encode token bytes in base 62 exactly, at a fixed width', () => {
+    const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const reference = (bytes: Uint8Array): string => {
+      let n = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
+      let out = '';
+      for (let i = 0; i < 37; i++, n /= 62n) out = B62[Number(n % 62n)] + out;
+      return out;
+    };
+    const cases = [Buffer.alloc(27), Buffer.alloc(27, 0xff), Buffer.from([1]), Buffer.alloc(26, 0x80)];
+    for (let i = 0; i < 500; i++) cases.push(randomBytes(27));
+    for (const bytes of cases) expect(toBase62(bytes)).toBe(reference(bytes));
+  });
+
   it('look like the real thing', () => {
     const c = mint();
     expect(c.openai).toMatch(/^sk-proj-[A-Za-z0-9_-]{156}$/);
