@@ -4,8 +4,11 @@
 // It counts the server process's own instructions (JavaScript, V8, libuv, every thread), not the kernel's
 // work in system calls, so it is the part of a request's cost the middleware can change.
 // Each variant: the bench server (bench/honey-server.mjs) under callgrind, `warm` sequential keep-alive
-// requests (V8 optimises), counters zeroed with callgrind_control, `n` requests counted.
-// Needs valgrind (apt-get install valgrind). About a minute per row.
+// requests (V8 optimises), counters zeroed with callgrind_control, `n` requests counted. The warm-up must
+// be long: after 1,000 requests much of the request path still ran in V8's baseline tiers (Koa's hello
+// world counted 500k instructions a request, against 80k from 8,000 requests on); 12,000 is where the
+// counts stop falling.
+// Needs valgrind (apt-get install valgrind). About four minutes per row.
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey-instructions.mjs [warm] [n] [frameworks]
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt } from './lib.mjs';
 
-const warm = Number(process.argv[2] ?? 1000);
-const n = Number(process.argv[3] ?? 3000);
+const warm = Number(process.argv[2] ?? 12_000);
+const n = Number(process.argv[3] ?? 4000);
 const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'lobster-callgrind-'));
 

@@ -28,6 +28,7 @@ import { buildTrapTable, type TrapTable } from './traps/registry.js';
 import { TrapSync } from './traps/sync.js';
 import type { Trap, TrapContext } from './traps/types.js';
 import { TRIPWIRE_TRAP_ID } from './tripwires/block.js';
+import type { Insertion } from './tripwires/inserter.js';
 import type { TripwirePlan } from './tripwires/response.js';
 import { TripwireTemplates } from './tripwires/template.js';
 import { uuidv7 } from './uuid.js';
@@ -455,10 +456,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
       if (tw.exclude?.(path)) return null;
     }
     if (tw.sampleRate < 1 && Math.random() >= tw.sampleRate) return null;
-    return {
-      maxBytes: tw.maxBytes,
-      mint: () => tripwireTemplates.mint(core.origin(req), session.fingerprint),
-    };
+    return new PagePlan(tw.maxBytes, tripwireTemplates, core, req, session);
   }
 
   return {
@@ -485,6 +483,20 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
 }
 
 const TRIPWIRE_REF = trapRef(TRIPWIRE_TRAP_ID);
+
+/** A page tripwire for one response, minted only if the app's answer turns out to be a page. */
+class PagePlan implements TripwirePlan {
+  constructor(
+    readonly maxBytes: number,
+    readonly templates: TripwireTemplates,
+    readonly core: EngineCore,
+    readonly req: HoneyRequest,
+    readonly session: HoneySession,
+  ) {}
+  mint(): Insertion {
+    return this.templates.mint(this.core.origin(this.req), this.session.fingerprint);
+  }
+}
 const PLANTED_KINDS: CanaryKind[] = CANARY_KINDS.filter((k): k is CanaryKind => k !== 'none');
 
 function trapField(t: Trap): HitRecord['trap'] {

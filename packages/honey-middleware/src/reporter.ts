@@ -30,6 +30,18 @@ export interface ReporterStats {
   failures: number;
 }
 
+/**
+ * A queued hit, already serialised: a hit waits up to a flush interval, and a queue of live hit objects
+ * (each a small graph of objects) survived young-generation collections into the old one, which showed
+ * as a quarter of what reporting cost per hit. One string per hit is cheaper to keep.
+ */
+interface QueuedHit {
+  site: string;
+  json: string;
+  /** UTF-8 bytes of `json`. */
+  bytes: number;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
 
 /** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */
@@ -48,9 +60,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export class Reporter {
   readonly #init: ReporterInit;
   readonly #o: ResolvedReporterOptions;
-  #queue: HitRecord[] = [];
+  #queue: QueuedHit[] = [];
   #head = 0;
-  #inFlight: HitRecord[] = [];
+  #inFlight: QueuedHit[] = [];
   #timer: NodeJS.Timeout | undefined;
   #pumping: Promise<void> | null = null;
   #attempt = 0;
@@ -87,7 +99,8 @@ export class Reporter {
       this.#stats.dropped++;
       this.#compact();
     }
-    this.#queue.push(hit);
+    const json = JSON.stringify(hit);
+    this.#queue.push({ site: hit.site, json, bytes: Buffer.byteLength(json) });
     if (this.#pumping) return;
     if (this.#waiting >= this.#o.batchSize && Date.now() >= this.#retryAt) this.#kick(0);
     else if (!this.#timer) this.#kick(Math.max(this.#o.flushIntervalMs, this.#retryAt - Date.now()));
@@ -177,11 +190,10 @@ export class Reporter {
     while (this.#waiting > 0 && parts.length < this.#o.batchSize) {
       const hit = this.#queue[this.#head]!;
       if (hit.site !== site) break;
-      const json = JSON.stringify(hit);
-      const size = Buffer.byteLength(json) + 1;
+      const size = hit.bytes + 1;
       if (parts.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       bytes += size;
-      parts.push(json);
+      parts.push(hit.json);
       this.#inFlight.push(hit);
       this.#head++;
     }

@@ -58,6 +58,7 @@ const localsOf = (res: ServerResponse): Locals | undefined => {
   return typeof locals === 'object' && locals !== null ? locals : undefined;
 };
 const withAccessor = new WeakSet<object>();
+const optedOut = (res: ServerResponse): boolean => localsOf(res)?.lobsterTripwires === false;
 
 /**
  * The app's `request` prototype, which mounted sub-apps inherit from. Not Express's own base `request`:
@@ -138,7 +139,7 @@ function apply(
   if (v.deferredTrap) deferTrap(engine, hreq, res);
   else {
     const plan = engine.tripwires(hreq, v.session);
-    if (plan) installTripwires(res, plan, () => localsOf(res)?.lobsterTripwires === false, localsOf);
+    if (plan) installTripwires(res, plan, optedOut, res, localsOf);
   }
   const after = v.afterResponse;
   if (after) res.once('close', () => after(res.statusCode));

@@ -33,6 +33,8 @@ class FastifyHoneyRequest extends NodeHoneyRequest {
   }
 }
 
+const optedOut = (reply: FastifyReply): boolean => reply.lobsterTripwires === false;
+
 function send(reply: FastifyReply, v: HoneyVerdict): boolean {
   if (v.action !== 'respond') return false;
   reply.code(v.status).headers(v.headers).send(v.body);
@@ -70,7 +72,7 @@ function apply(
   const after = v.action === 'continue' ? v.afterResponse : undefined;
   if (after) reply.raw.once('close', () => after(reply.raw.statusCode));
   const plan = v.action === 'continue' && !v.deferredTrap ? engine.tripwires(hreq, v.session) : null;
-  if (plan) installTripwires(reply.raw, plan, () => reply.lobsterTripwires === false);
+  if (plan) installTripwires(reply.raw, plan, optedOut, reply);
   done();
 }
 

@@ -30,7 +30,9 @@ export interface KoaHoneyMiddleware {
 /** The engine's view of a Koa context; `ctx.protocol` is read only when needed. */
 class KoaHoneyRequest extends NodeHoneyRequest {
   constructor(readonly ctx: KoaContextLike) {
-    super(ctx.method, ctx.originalUrl, ctx.headers, ctx.req);
+    // Straight from Node's request: Koa's `ctx.method` and `ctx.headers` are two getters deep.
+    const req = ctx.req;
+    super(req.method ?? 'GET', ctx.originalUrl, req.headers, req);
   }
   override get protocol(): string {
     return this.ctx.protocol;
@@ -39,6 +41,8 @@ class KoaHoneyRequest extends NodeHoneyRequest {
     return this.ctx.request.body;
   }
 }
+
+const optedOut = (ctx: KoaContextLike): boolean => ctx.state.lobsterTripwires === false;
 
 function write(ctx: KoaContextLike, v: HoneyVerdict): boolean {
   if (v.action !== 'respond') return false;
@@ -85,6 +89,6 @@ function proceed(
   const after = v.action === 'continue' ? v.afterResponse : undefined;
   if (after) ctx.res.once('close', () => after(ctx.res.statusCode));
   const plan = v.action === 'continue' ? engine.tripwires(hreq, v.session) : null;
-  if (plan) installTripwires(ctx.res, plan, () => ctx.state.lobsterTripwires === false);
+  if (plan) installTripwires(ctx.res, plan, optedOut, ctx);
   return next() as Promise<void>;
 }
