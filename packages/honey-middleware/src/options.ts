@@ -50,7 +50,7 @@ export interface HoneyReporterOptions {
   maxRetryDelayMs?: number;
   /** How long `close()` keeps trying to deliver what is queued (default 5000). */
   closeTimeoutMs?: number;
-  /** The `fetch` used to send batches (default: global fetch). */
+  /** A `fetch` to send batches with (default: Node's own HTTP client on one kept-alive connection). */
   fetch?: typeof fetch;
 }
 

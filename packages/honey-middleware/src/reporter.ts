@@ -1,6 +1,7 @@
 import { HoneyReportError } from './errors.js';
 import type { HitRecord } from './hits.js';
 import type { ResolvedReporterOptions } from './options.js';
+import { fetchTransport, nodeTransport, type Transport } from './transport.js';
 
 /** Largest request body the ingest endpoint accepts (the contract's limit). */
 export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
@@ -79,9 +80,12 @@ export class Reporter {
     failures: 0,
   };
 
+  readonly #transport: Transport;
+
   constructor(init: ReporterInit) {
     this.#init = init;
     this.#o = init.options;
+    this.#transport = init.options.fetch ? fetchTransport(init.options.fetch) : nodeTransport();
   }
 
   get #waiting(): number {
@@ -135,6 +139,7 @@ export class Reporter {
       this.#head = 0;
       this.#report(new HoneyReportError(`reporter closed with ${n} undelivered hits`));
     }
+    this.#transport.close();
   }
 
   stats(): ReporterStats {
@@ -234,21 +239,19 @@ export class Reporter {
   ): Promise<
     { kind: 'ok'; duplicates: number } | { kind: 'retry' | 'reject'; error: Error; retryAfter: number | null }
   > {
-    const doFetch = this.#o.fetch ?? globalThis.fetch;
     const timeout = Math.max(1, Math.min(this.#o.timeoutMs, deadline - Date.now()));
     try {
-      const res = await doFetch(this.#init.url, {
-        method: 'POST',
-        headers: {
+      const { status, text, retryAfter } = await this.#transport.post(
+        this.#init.url,
+        {
           authorization: `Bearer ${this.#init.apiKey}`,
           'content-type': 'application/json',
           'user-agent': this.#init.userAgent,
         },
         body,
-        signal: AbortSignal.timeout(timeout),
-      });
-      const text = await res.text().catch(() => '');
-      if (res.ok) {
+        timeout,
+      );
+      if (status >= 200 && status < 300) {
         let duplicates = 0;
         try {
           const parsed = JSON.parse(text) as { duplicates?: unknown; data?: { duplicates?: unknown } };
@@ -259,10 +262,9 @@ export class Reporter {
         }
         return { kind: 'ok', duplicates };
       }
-      const error = new HoneyReportError(`ingest answered ${res.status}: ${text.slice(0, 200)}`, res.status);
-      if (res.status === 429)
-        return { kind: 'retry', error, retryAfter: parseRetryAfter(res.headers.get('retry-after')) };
-      if (res.status === 408 || res.status >= 500) return { kind: 'retry', error, retryAfter: null };
+      const error = new HoneyReportError(`ingest answered ${status}: ${text.slice(0, 200)}`, status);
+      if (status === 429) return { kind: 'retry', error, retryAfter: parseRetryAfter(retryAfter) };
+      if (status === 408 || status >= 500) return { kind: 'retry', error, retryAfter: null };
       return { kind: 'reject', error, retryAfter: null };
     } catch (cause) {
       return {

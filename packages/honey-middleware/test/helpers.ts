@@ -7,11 +7,12 @@ import type { HitRecord } from '../src/index.js';
 export const SECRET = 'conformance-secret-0123456789abcdef';
 
 /** How the stand-in control plane answers the next ingest requests. */
-export type ReceiverMode = 'ok' | 'refuse' | 'error' | 'hang' | 'rate-limit' | 'reject';
+export type ReceiverMode = 'ok' | 'refuse' | 'error' | 'hang' | 'rate-limit' | 'reject' | 'cut';
 
 /**
  * A real HTTP server on loopback standing in for the control plane: records every ingest batch, dedupes
- * by hit id like the real one, and can be switched to refuse, fail, hang or rate-limit.
+ * by hit id like the real one, and can be switched to refuse, fail, hang or rate-limit, or to commit a
+ * batch and then drop the connection halfway through its answer (`cut`).
  */
 export interface Receiver {
   url: string;
@@ -76,9 +77,13 @@ export async function startReceiver(): Promise<Receiver> {
       if (r.unique.has(h.id)) duplicates++;
       else r.unique.set(h.id, h);
     }
-    res
-      .writeHead(202, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ accepted: body.hits.length - duplicates, duplicates }));
+    const answer = JSON.stringify({ accepted: body.hits.length - duplicates, duplicates });
+    if (mode === 'cut') {
+      res.writeHead(202, { 'content-type': 'application/json', 'content-length': answer.length });
+      res.write(answer.slice(0, 5));
+      return setTimeout(() => req.socket.destroy(), 10);
+    }
+    res.writeHead(202, { 'content-type': 'application/json' }).end(answer);
   });
   server.on('connection', (s) => {
     sockets.add(s);

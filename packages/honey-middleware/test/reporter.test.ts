@@ -113,6 +113,19 @@ describe('reporter', () => {
     await r.close();
   });
 
+  it('retries a batch whose answer was cut off, and the receiver keeps each hit once', async () => {
+    const r = make();
+    rx.mode = 'cut';
+    const sent = Array.from({ length: 10 }, (_, i) => hit(i));
+    for (const h of sent) r.enqueue(h);
+    await eventually(() => expect(rx.attempts.length).toBeGreaterThanOrEqual(1));
+    rx.mode = 'ok';
+    await eventually(() => expect(r.stats()).toMatchObject({ sent: 10, duplicates: 10, queued: 0 }));
+    expect([...rx.unique.keys()].sort()).toEqual(sent.map((h) => h.id).sort());
+    expect(errors.some((e) => /ingest request failed/.test(e.message))).toBe(true);
+    await r.close();
+  });
+
   it('drops the oldest beyond the queue bound and counts drops exactly', async () => {
     rx.mode = 'error';
     const r = make({ maxQueue: 30, retryBaseMs: 50 });
