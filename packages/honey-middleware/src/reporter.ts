@@ -32,9 +32,9 @@ export interface ReporterStats {
 }
 
 /**
- * A queued hit, already serialised: a hit waits up to a flush interval, and a queue of live hit objects
- * (each a small graph of objects) survived young-generation collections into the old one, which showed
- * as a quarter of what reporting cost per hit. One string per hit is cheaper to keep.
+ * A queued hit, already serialised: a hit waits up to a flush interval, long enough for a queue of live
+ * hit objects (each a small graph of objects) to be copied by young-generation collections into the old
+ * one. One string per hit is less to copy and less memory per queued hit.
  */
 interface QueuedHit {
   site: string;
@@ -103,7 +103,15 @@ export class Reporter {
       this.#stats.dropped++;
       this.#compact();
     }
-    const json = JSON.stringify(hit);
+    let json: string;
+    try {
+      json = JSON.stringify(hit);
+    } catch (e) {
+      // Only an `onHit` that put something unserialisable into the hit gets here.
+      this.#stats.rejected++;
+      this.#report(new HoneyReportError(`hit not serialisable: ${(e as Error).message}`, undefined, e));
+      return;
+    }
     this.#queue.push({ site: hit.site, json, bytes: Buffer.byteLength(json) });
     if (this.#pumping) return;
     if (this.#waiting >= this.#o.batchSize && Date.now() >= this.#retryAt) this.#kick(0);

@@ -126,6 +126,17 @@ describe('reporter', () => {
     await r.close();
   });
 
+  it('counts a hit it cannot serialise as rejected, tells onError, and sends the others', async () => {
+    const r = make();
+    const bad = { ...hit(0), probe: { size: 1n } } as unknown as HitRecord;
+    expect(() => r.enqueue(bad)).not.toThrow();
+    r.enqueue(hit(1));
+    await r.close();
+    expect(r.stats()).toMatchObject({ sent: 1, rejected: 1, queued: 0 });
+    expect(rx.unique.size).toBe(1);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/not serialisable/)]);
+  });
+
   it('drops the oldest beyond the queue bound and counts drops exactly', async () => {
     rx.mode = 'error';
     const r = make({ maxQueue: 30, retryBaseMs: 50 });
