@@ -88,8 +88,8 @@ export function matchAgent(userAgent: string | undefined): AgentClaim | null {
 function longestMatch(re: RegExp | null, text: string, best: string): string {
   if (!re) return best;
   re.lastIndex = 0;
+  // exec returns null at the end and sets lastIndex back to 0 itself.
   for (let m = re.exec(text); m; m = re.exec(text)) if (m[0].length > best.length) best = m[0];
-  re.lastIndex = 0;
   return best;
 }
 

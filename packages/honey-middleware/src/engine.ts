@@ -497,6 +497,7 @@ class PagePlan implements TripwirePlan {
     return this.templates.mint(this.core.origin(this.req), this.session.fingerprint);
   }
 }
+
 const PLANTED_KINDS: CanaryKind[] = CANARY_KINDS.filter((k): k is CanaryKind => k !== 'none');
 
 function trapField(t: Trap): HitRecord['trap'] {

@@ -39,8 +39,6 @@ export interface ReporterStats {
 interface QueuedHit {
   site: string;
   json: string;
-  /** UTF-8 bytes of `json`. */
-  bytes: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
@@ -112,7 +110,7 @@ export class Reporter {
       this.#report(new HoneyReportError(`hit not serialisable: ${(e as Error).message}`, undefined, e));
       return;
     }
-    this.#queue.push({ site: hit.site, json, bytes: Buffer.byteLength(json) });
+    this.#queue.push({ site: hit.site, json });
     if (this.#pumping) return;
     if (this.#waiting >= this.#o.batchSize && Date.now() >= this.#retryAt) this.#kick(0);
     else if (!this.#timer) this.#kick(Math.max(this.#o.flushIntervalMs, this.#retryAt - Date.now()));
@@ -203,7 +201,7 @@ export class Reporter {
     while (this.#waiting > 0 && parts.length < this.#o.batchSize) {
       const hit = this.#queue[this.#head]!;
       if (hit.site !== site) break;
-      const size = hit.bytes + 1;
+      const size = Buffer.byteLength(hit.json) + 1;
       if (parts.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       bytes += size;
       parts.push(hit.json);

@@ -79,6 +79,9 @@ export class TokenCodec {
   readonly #tag: SipHash24;
   readonly #scratch = Buffer.alloc(16);
   readonly #raw = Buffer.alloc(TOKEN_BYTES);
+  #subjectSession = '';
+  #subjectTrap = '';
+  #subject: Buffer = tokenSubject('', '');
   constructor(secret: string | Uint8Array) {
     // Dedicated sub-keys: the raw secret is also used for fingerprints and the callback prefix.
     this.#mac = new SipHash24(subKey(secret, 'lobster-honey/token-mac/v2'));
@@ -90,15 +93,15 @@ export class TokenCodec {
   mintBytes(input: TokenInput): Buffer {
     const buf = Buffer.allocUnsafe(TOKEN_BYTES);
     const issuedAt = input.issuedAt ?? Math.floor(Date.now() / 1000);
-    this.#seal(buf, tokenHead(input), input.variant, issuedAt, this.#subjectOf(input.session, input.trapRef));
+    this.#seal(buf, tokenHead(input), input.variant, issuedAt, this.subject(input.session, input.trapRef));
     return buf;
   }
 
-  // A trap response mints a dozen or more tokens for one visitor and trap: their subject is built once.
-  #subjectSession = '';
-  #subjectTrap = '';
-  #subject: Buffer = tokenSubject('', '');
-  #subjectOf(session: string, trapRef: string): Buffer {
+  /**
+   * `tokenSubject(session, trapRef)`, remembered for the last pair asked: a trap response or a page
+   * tripwire mints all its tokens for one visitor and trap. The buffer is shared: read it, never write it.
+   */
+  subject(session: string, trapRef: string): Buffer {
     if (session !== this.#subjectSession || trapRef !== this.#subjectTrap) {
       this.#subject = tokenSubject(session, trapRef);
       this.#subjectSession = session;

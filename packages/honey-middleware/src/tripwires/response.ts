@@ -311,7 +311,7 @@ function frameworkPrototype(res: ServerResponse): ServerResponse | null {
  * With one (Express), the app's response prototype is patched once and the state goes into
  * the holder: Express gives every response object a hidden class of its own (it swaps the prototype per
  * request), so every property added to one, and even using one as a WeakMap key, makes V8 build a new
- * hidden class, about 40 µs per request for these wrappers, more than everything else the middleware does.
+ * hidden class: more than everything else the middleware does (see the package README).
  */
 export function installTripwires<T>(
   res: ServerResponse,

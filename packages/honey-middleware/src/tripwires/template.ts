@@ -8,7 +8,6 @@ import {
   type TokenKind,
   type TokenReach,
   tokenHead,
-  tokenSubject,
 } from '../tokens.js';
 import { tripwireContent } from './block.js';
 import type { Insertion } from './inserter.js';
@@ -97,21 +96,22 @@ class Template {
   fill(codec: TokenCodec, subject: Uint8Array): Insertion {
     const tokens = Buffer.allocUnsafe(this.#heads.length * TOKEN_LENGTH);
     const issuedAt = Math.floor(Date.now() / 1000);
-    for (let i = 0, at = 0; i < this.#heads.length; i++, at += TOKEN_LENGTH)
-      codec.mintAscii(this.#heads[i]!, issuedAt, subject, tokens, at);
-    // The block has an HTML comment, which may not contain "--": re-mint the rare token that has it
-    // (one native search over all of them; a pair across two tokens' boundary is harmless).
-    for (let i = tokens.indexOf(DOUBLE_DASH); i >= 0; i = tokens.indexOf(DOUBLE_DASH, i + 1)) {
-      const token = Math.floor(i / TOKEN_LENGTH);
-      if (Math.floor((i + 1) / TOKEN_LENGTH) !== token) continue;
-      codec.mintAscii(this.#heads[token]!, issuedAt, subject, tokens, token * TOKEN_LENGTH);
-      i = token * TOKEN_LENGTH - 1;
+    for (let i = 0, at = 0; i < this.#heads.length; i++, at += TOKEN_LENGTH) {
+      // The block has an HTML comment, which may not contain "--": re-mint the rare token that has it.
+      do codec.mintAscii(this.#heads[i]!, issuedAt, subject, tokens, at);
+      while (hasDoubleDash(tokens, at));
     }
     return { block: assemble(this.#block, tokens), tags: assemble(this.#tags, tokens) };
   }
 }
 
 const DOUBLE_DASH = Buffer.from('--');
+
+/** Does the token at `at` hold "--"? A native search: a byte loop was 40 % of minting the tokens. */
+function hasDoubleDash(tokens: Buffer, at: number): boolean {
+  const i = tokens.indexOf(DOUBLE_DASH, at);
+  return i >= 0 && i < at + TOKEN_LENGTH - 1;
+}
 
 function assemble(template: { parts: Part[]; size: number }, tokens: Buffer): Buffer {
   const out = Buffer.allocUnsafe(template.size);
@@ -182,6 +182,6 @@ export class TripwireTemplates {
       renderings.push(new Template({ ...this.#init, origin, session: '' }));
     }
     const template = renderings[Math.floor(Math.random() * renderings.length)]!;
-    return template.fill(this.#init.codec, tokenSubject(session, this.#init.trapRef));
+    return template.fill(this.#init.codec, this.#init.codec.subject(session, this.#init.trapRef));
   }
 }
