@@ -1,7 +1,7 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
+import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict, RespondVerdict } from '../verdict.js';
 
@@ -32,17 +32,21 @@ declare global {
   }
 }
 
-/** The engine's view of an Express request; `req.protocol` is an Express getter, read only when needed. */
-class ExpressHoneyRequest extends NodeHoneyRequest {
-  constructor(readonly req: ExpressRequestLike) {
-    super(req.method ?? 'GET', req.originalUrl ?? req.url ?? '/', req.headers, req);
-  }
-  override get protocol(): string {
-    return this.req.protocol ?? 'http';
-  }
-  override get parsedBody(): unknown {
-    return this.req.body;
-  }
+/** How the engine reads an Express request's protocol (an Express getter) and parsed body, when needed. */
+const EXPRESS: FrameworkRequest<ExpressRequestLike> = {
+  protocol: (req) => req.protocol ?? 'http',
+  parsedBody: (req) => req.body,
+};
+
+function honeyRequest(req: ExpressRequestLike): NodeHoneyRequest<ExpressRequestLike> {
+  return new NodeHoneyRequest(
+    req.method ?? 'GET',
+    req.originalUrl ?? req.url ?? '/',
+    req.headers,
+    req,
+    req,
+    EXPRESS,
+  );
 }
 
 // Express gives every request and response object a hidden class of its own (it swaps their prototype
@@ -126,12 +130,12 @@ function deferTrap(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse)
 
 function apply(
   engine: HoneyEngine,
-  hreq: ExpressHoneyRequest,
+  hreq: NodeHoneyRequest<ExpressRequestLike>,
   res: ServerResponse,
   v: HoneyVerdict,
   next: ExpressNext,
 ): void {
-  setSession(hreq.req, res, v.session);
+  setSession(hreq.owner, res, v.session);
   if (v.action === 'respond') {
     write(res, v);
     return;
@@ -156,7 +160,7 @@ export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
   const engine = createHoneyEngine(options);
   // No closure per request: most requests are decided synchronously and applied right away.
   const middleware = (req: ExpressRequestLike, res: ServerResponse, next: ExpressNext): void => {
-    const hreq = new ExpressHoneyRequest(req);
+    const hreq = honeyRequest(req);
     const v = engine.handle(hreq);
     if (v instanceof Promise)
       v.then(

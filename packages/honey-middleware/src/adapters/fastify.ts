@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import fp from 'fastify-plugin';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
+import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
@@ -24,14 +24,11 @@ export type FastifyHoneyPlugin = FastifyPluginAsync & { readonly engine: HoneyEn
  * The engine's view of a Fastify request; `request.protocol` is read only when needed. onRequest runs
  * before Fastify parses the body, so the raw stream is still unread when a trap needs it.
  */
-class FastifyHoneyRequest extends NodeHoneyRequest {
-  constructor(readonly request: FastifyRequest) {
-    super(request.method, request.url, request.headers, request.raw);
-  }
-  override get protocol(): string {
-    return this.request.protocol;
-  }
-}
+/** How the engine reads a Fastify request's protocol, when needed; Fastify parses bodies after `onRequest`. */
+const FASTIFY: FrameworkRequest<FastifyRequest> = {
+  protocol: (request) => request.protocol,
+  parsedBody: () => undefined,
+};
 
 const optedOut = (reply: FastifyReply): boolean => reply.lobsterTripwires === false;
 
@@ -90,7 +87,14 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
     // A callback hook, not an async one: most requests are decided synchronously, and an async hook
     // costs every one of them a promise and a microtask turn.
     app.addHook('onRequest', (request, reply, done) => {
-      const hreq = new FastifyHoneyRequest(request);
+      const hreq = new NodeHoneyRequest(
+        request.method,
+        request.url,
+        request.headers,
+        request.raw,
+        request,
+        FASTIFY,
+      );
       const v = engine.handle(hreq);
       if (v instanceof Promise)
         v.then((verdict) => decide(engine, request, reply, hreq, verdict, done), done);

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type HoneyRequest, NodeHoneyRequest } from '../request.js';
+import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
 
@@ -27,19 +27,16 @@ export interface KoaHoneyMiddleware {
   close(): Promise<void>;
 }
 
-/** The engine's view of a Koa context; `ctx.protocol` is read only when needed. */
-class KoaHoneyRequest extends NodeHoneyRequest {
-  constructor(readonly ctx: KoaContextLike) {
-    // Straight from Node's request: Koa's `ctx.method` and `ctx.headers` are two getters deep.
-    const req = ctx.req;
-    super(req.method ?? 'GET', ctx.originalUrl, req.headers, req);
-  }
-  override get protocol(): string {
-    return this.ctx.protocol;
-  }
-  override get parsedBody(): unknown {
-    return this.ctx.request.body;
-  }
+/** How the engine reads a Koa context's protocol and parsed body, only when it needs them. */
+const KOA: FrameworkRequest<KoaContextLike> = {
+  protocol: (ctx) => ctx.protocol,
+  parsedBody: (ctx) => ctx.request.body,
+};
+
+/** The engine's view of a Koa context, straight from Node's request (Koa's `ctx.method` and `ctx.headers` are two getters deep). */
+function honeyRequest(ctx: KoaContextLike): NodeHoneyRequest<KoaContextLike> {
+  const req = ctx.req;
+  return new NodeHoneyRequest(req.method ?? 'GET', ctx.originalUrl, req.headers, req, ctx, KOA);
 }
 
 const optedOut = (ctx: KoaContextLike): boolean => ctx.state.lobsterTripwires === false;
@@ -63,7 +60,7 @@ export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
   // Not an async function: most requests are decided synchronously and go on with `next()`'s own
   // promise, so the middleware adds no promise and no microtask turn of its own.
   const middleware = (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
-    const hreq = new KoaHoneyRequest(ctx);
+    const hreq = honeyRequest(ctx);
     const decided = engine.handle(hreq);
     if (decided instanceof Promise) return decided.then((v) => proceed(engine, ctx, next, hreq, v));
     return proceed(engine, ctx, next, hreq, decided);

@@ -25,7 +25,7 @@ function headerOf(res: ServerResponse, headers: Headers, name: string): string |
   if (headers && !Array.isArray(headers)) {
     // Frameworks pass lower-case names (Fastify always does); any other spelling is found by the scan.
     const exact = headers[name];
-    if (exact !== undefined) return String(exact);
+    if (exact !== undefined) return typeof exact === 'string' ? exact : String(exact);
     for (const k of Object.keys(headers)) {
       if (k.length === name.length && k.toLowerCase() === name) {
         const v = headers[k];
@@ -34,10 +34,20 @@ function headerOf(res: ServerResponse, headers: Headers, name: string): string |
     }
   }
   const v = res.getHeader(name);
-  return v === undefined ? undefined : Array.isArray(v) ? v.join(', ') : String(v);
+  if (typeof v === 'string' || v === undefined) return v;
+  return Array.isArray(v) ? v.join(', ') : String(v);
 }
 
 const HTML_TYPE = /^text\/html/i;
+
+/**
+ * Whether a content type starts with `text/html`, in any case. It runs on every response, so the usual
+ * other types are turned away by one character (the `h` of `html`, where `text/plain` has `p`) before the
+ * regular expression runs.
+ */
+export function isHtmlType(type: string): boolean {
+  return (type.charCodeAt(5) | 0x20) === 0x68 && HTML_TYPE.test(type);
+}
 
 /**
  * The response gets a tripwire only if the app answered a successful, uncompressed, transformable HTML
@@ -46,8 +56,7 @@ const HTML_TYPE = /^text\/html/i;
 function eligible(res: ServerResponse, status: number, headers: Headers): boolean {
   if (status < 200 || status > 299 || status === 204 || status === 205 || status === 206) return false;
   const type = headerOf(res, headers, 'content-type');
-  // Tested before lower-casing, so the usual non-HTML response allocates nothing here.
-  if (type === undefined || !HTML_TYPE.test(type)) return false;
+  if (type === undefined || !isHtmlType(type)) return false;
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/.exec(type.toLowerCase())?.[1];
   if (charset && charset !== 'utf-8' && charset !== 'utf8') return false;
   const encoding = headerOf(res, headers, 'content-encoding');
