@@ -10,17 +10,24 @@
 // counts stop falling.
 // Needs valgrind (apt-get install valgrind). About four minutes per row.
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey-instructions.mjs [warm] [n] [frameworks]
+// BENCH_BY_FUNCTION=1 also prints, per framework, the functions whose own instructions on `/` grow most
+// with the middleware: the server runs with --perf-basic-prof so that JIT code can be named
+// (bench/callgrind-jit.mjs).
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { costDifferences, selfCostByFunction } from './callgrind-jit.mjs';
 import { fmt } from './lib.mjs';
 
 const warm = Number(process.argv[2] ?? 12_000);
 const n = Number(process.argv[3] ?? 4000);
 const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'lobster-callgrind-'));
+const byFunction = process.env.BENCH_BY_FUNCTION === '1';
+/** Self instructions per function of the `/` runs, by framework and variant, when `byFunction`. */
+const profiles = new Map();
 
 /** Instructions per request of `path` on one server variant, in steady state. */
 async function instructions(framework, honey, path) {
@@ -33,6 +40,7 @@ async function instructions(framework, honey, path) {
       '--smc-check=all-non-file',
       `--callgrind-out-file=${out}`,
       process.execPath,
+      ...(byFunction ? ['--perf-basic-prof'] : []),
     ],
     env: { ...process.env, BENCH_FRAMEWORK: framework, BENCH_HONEY: honey },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -62,6 +70,11 @@ async function instructions(framework, honey, path) {
   await exited;
   const dump = readdirSync(dir).find((f) => f.startsWith(`${out.split('/').pop()}.`));
   const text = readFileSync(join(dir, dump), 'utf8');
+  if (byFunction && path === '/') {
+    const map = `/tmp/perf-${child.pid}.map`;
+    profiles.set(`${framework} ${honey}`, selfCostByFunction(join(dir, dump), map, n));
+    rmSync(map, { force: true });
+  }
   return Number(/^(?:summary|totals): (\d+)/m.exec(text)[1]) / n;
 }
 
@@ -98,4 +111,9 @@ for (const f of frameworks) {
   console.log(
     `| ${f} | ${k(bare)} | ${k(honey)} | ${fmt(bare / honey, 3)} | ${k(pageOff)} | ${k(pageOn)} | ${fmt(pageOff / pageOn, 3)} | ${k(trap)} |`,
   );
+}
+for (const f of byFunction ? frameworks : []) {
+  console.log(`\n${f}, \`/\`: own instructions per request, with lobsterHoney() minus bare (top 25)\n`);
+  console.log('| function | added |\n|---|---:|');
+  for (const row of costDifferences(profiles.get(`${f} off`), profiles.get(`${f} on`))) console.log(row);
 }

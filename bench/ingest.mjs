@@ -2,7 +2,6 @@
 // one transaction per batch) with batches of 100 and 1,000, on SQLite and on PostgreSQL, next to a raw
 // multi-row INSERT of the same rows into the same table, measured in the same run.
 // Run: npm run build && node bench/ingest.mjs [hits] [pg-url]
-import { randomUUID } from 'node:crypto';
 import { createApp } from '@lobster/control-plane';
 import { pino } from 'pino';
 import {
@@ -10,6 +9,7 @@ import {
   fmt,
   freshDatabase,
   HIT_COLUMNS,
+  makeHits,
   postgresReachable,
   startControlPlane,
 } from './lib.mjs';
@@ -19,52 +19,8 @@ const PG_URL = process.argv[3] ?? DEFAULT_PG_URL;
 const SITE = 'bench.example.com';
 const VISITORS = 2_000;
 
-function makeHits(count) {
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => {
-    const visitor = i % VISITORS;
-    const callback = i % 10 === 0;
-    return {
-      id: randomUUID(),
-      type: callback ? 'callback' : 'trap_hit',
-      ts: new Date(now - 3_600_000 + i * (3_600_000 / count)).toISOString(),
-      site: SITE,
-      method: 'GET',
-      path: callback ? '/content/p/abc/tok' : '/.env',
-      query: null,
-      status: 200,
-      ip: `198.51.${(visitor >> 8) & 255}.${visitor & 255}`,
-      user_agent: `bench-agent/${visitor}`,
-      accept: '*/*',
-      referer: null,
-      fingerprint: `fp${visitor.toString(16).padStart(10, '0')}`,
-      trap: callback ? null : { id: 'default:dotenv', name: '.env Trap', path: '/.env', type: 'file' },
-      token: callback
-        ? {
-            id: 'a1b2c3d4e5f60718',
-            kind: 'callback',
-            channel: 'html-comment',
-            reach: 'text',
-            session: `fp${visitor.toString(16).padStart(10, '0')}`,
-            trap: 'default:dotenv',
-            trap_ref: 'abc123',
-            issued_at: new Date(now - 3_700_000).toISOString(),
-          }
-        : null,
-      extraction: null,
-      canary: null,
-      canaries_planted: callback ? [] : ['openai_key'],
-      robots_disallow: [],
-      login: null,
-      agent: null,
-      is_bot: false,
-      probe: null,
-    };
-  });
-}
-
-/** Through the API: the server in a child process, two clients posting batches. */
-async function viaApi(dialect, batchSize, hits) {
+/** Through the API: the server in a child process, `clients` clients posting batches, each one at a time. */
+async function viaApi(dialect, batchSize, hits, clients) {
   const db = freshDatabase(dialect, PG_URL);
   const server = await startControlPlane({ DATABASE_URL: db.url });
   const batches = [];
@@ -81,7 +37,7 @@ async function viaApi(dialect, batchSize, hits) {
   const started = performance.now();
   let next = 0;
   await Promise.all(
-    [0, 1].map(async () => {
+    Array.from({ length: clients }, async () => {
       while (next < batches.length) await post(batches[next++]);
     }),
   );
@@ -137,8 +93,12 @@ async function rawInsert(dialect, hits) {
   return { rate: rows.length / seconds, cpuMsPer1000: (cpu.user + cpu.system) / rows.length };
 }
 
-const hits = makeHits(TOTAL);
+const hits = makeHits(TOTAL, SITE, VISITORS);
 // BENCH_DIALECTS=sqlite,postgres and BENCH_ONLY=raw,100,1000 narrow a run (e.g. to profile one variant).
+// BENCH_CLIENTS=2,4,8 measures each batch size with that many clients posting at once (default 2): a
+// client waits for each answer, as the middleware's reporter does, so a few of them leave the server idle
+// between round trips, and the rate they reach is the latency's, not yet the server's throughput.
+const clientCounts = (process.env.BENCH_CLIENTS ?? '2').split(',').map(Number);
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['raw', '100', '1000'];
 const wanted = process.env.BENCH_DIALECTS ? process.env.BENCH_DIALECTS.split(',') : ['sqlite', 'postgres'];
 const dialects = wanted.includes('sqlite') ? ['sqlite'] : [];
@@ -148,16 +108,16 @@ if (wanted.includes('postgres')) {
 }
 
 console.log(
-  `${TOTAL.toLocaleString('en-US')} hits from ${VISITORS.toLocaleString('en-US')} visitors (10 % token callbacks), 2 concurrent clients`,
+  `${TOTAL.toLocaleString('en-US')} hits from ${VISITORS.toLocaleString('en-US')} visitors (10 % token callbacks)`,
 );
 console.log(
   'hits/s, and in brackets the CPU time the control plane used per 1,000 hits (its process, every thread; not the PostgreSQL server)',
 );
 console.log('');
 console.log(
-  '| database | raw INSERT (hits/s) | ingest, batches of 100 (hits/s) | ingest, batches of 1,000 (hits/s) |',
+  '| database | raw INSERT (hits/s) | clients | ingest, batches of 100 (hits/s) | ingest, batches of 1,000 (hits/s) |',
 );
-console.log('|---|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|');
 for (const dialect of dialects) {
   const run = async (name, measure) => {
     if (!only.includes(name)) return '–';
@@ -165,7 +125,9 @@ for (const dialect of dialects) {
     return `${fmt(rate)} (${fmt(cpuMsPer1000)} ms)`;
   };
   const raw = await run('raw', () => rawInsert(dialect, hits));
-  const b100 = await run('100', () => viaApi(dialect, 100, hits));
-  const b1000 = await run('1000', () => viaApi(dialect, 1000, hits));
-  console.log(`| ${dialect} | ${raw} | ${b100} | ${b1000} |`);
+  for (const [i, clients] of clientCounts.entries()) {
+    const b100 = await run('100', () => viaApi(dialect, 100, hits, clients));
+    const b1000 = await run('1000', () => viaApi(dialect, 1000, hits, clients));
+    console.log(`| ${dialect} | ${i === 0 ? raw : ''} | ${clients} | ${b100} | ${b1000} |`);
+  }
 }

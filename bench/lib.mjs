@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,3 +152,51 @@ export const HIT_COLUMNS = [
   'prompt',
   'record',
 ];
+
+/**
+ * `count` trap hits and token callbacks (every tenth) from `visitors` visitors taking turns, over the last
+ * hour, as the middleware reports them: the ingest benchmarks' workload.
+ */
+export function makeHits(count, site, visitors) {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const visitor = i % visitors;
+    const callback = i % 10 === 0;
+    return {
+      id: randomUUID(),
+      type: callback ? 'callback' : 'trap_hit',
+      ts: new Date(now - 3_600_000 + i * (3_600_000 / count)).toISOString(),
+      site,
+      method: 'GET',
+      path: callback ? '/content/p/abc/tok' : '/.env',
+      query: null,
+      status: 200,
+      ip: `198.51.${(visitor >> 8) & 255}.${visitor & 255}`,
+      user_agent: `bench-agent/${visitor}`,
+      accept: '*/*',
+      referer: null,
+      fingerprint: `fp${visitor.toString(16).padStart(10, '0')}`,
+      trap: callback ? null : { id: 'default:dotenv', name: '.env Trap', path: '/.env', type: 'file' },
+      token: callback
+        ? {
+            id: 'a1b2c3d4e5f60718',
+            kind: 'callback',
+            channel: 'html-comment',
+            reach: 'text',
+            session: `fp${visitor.toString(16).padStart(10, '0')}`,
+            trap: 'default:dotenv',
+            trap_ref: 'abc123',
+            issued_at: new Date(now - 3_700_000).toISOString(),
+          }
+        : null,
+      extraction: null,
+      canary: null,
+      canaries_planted: callback ? [] : ['openai_key'],
+      robots_disallow: [],
+      login: null,
+      agent: null,
+      is_bot: false,
+      probe: null,
+    };
+  });
+}
