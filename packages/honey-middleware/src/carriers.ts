@@ -1,6 +1,6 @@
 import { type CanaryMatch, matchAnyCanary, matchPrefixedCanary } from './canaries.js';
 import type { CanaryCarrier } from './hits.js';
-import type { HoneyRequest } from './request.js';
+import { firstValue, type HoneyRequest } from './request.js';
 import type { TokenCodec } from './tokens.js';
 
 /** A canary found in a request, with the place it was carried in. */
@@ -8,8 +8,6 @@ export interface FoundCanary {
   match: CanaryMatch;
   carrier: CanaryCarrier;
 }
-
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 function basic(codec: TokenCodec, encoded: string): CanaryMatch | null {
   if (encoded.length > 1024) return null;
@@ -28,7 +26,7 @@ export function scanCarriers(codec: TokenCodec, req: HoneyRequest, query: string
   // Named reads (`headers.authorization`), not `header(headers, name)`: every request runs them, and a
   // keyed read of a header object (each request's has a shape of its own) costs V8's slowest lookup.
   const headers = req.headers;
-  const auth = first(headers.authorization);
+  const auth = firstValue(headers.authorization);
   if (auth) {
     const space = auth.indexOf(' ');
     const scheme = space > 0 ? auth.slice(0, space).toLowerCase() : '';
@@ -45,7 +43,7 @@ export function scanCarriers(codec: TokenCodec, req: HoneyRequest, query: string
       if (m) return { match: m, carrier: 'authorization-aws' };
     }
   }
-  const apiKey = first(headers['x-api-key']);
+  const apiKey = firstValue(headers['x-api-key']);
   if (apiKey && apiKey.length <= 1024) {
     const m = matchAnyCanary(codec, apiKey.trim());
     if (m) return { match: m, carrier: 'x-api-key' };

@@ -82,7 +82,11 @@ export function splitUrl(url: string): { path: string; query: string } {
 
 /** First value of a header. */
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
+  return firstValue(headers[name]);
+}
+
+/** The first value of a header as Node gives it (a list for the few headers that may repeat). */
+export function firstValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 

@@ -21,10 +21,9 @@ declare module 'fastify' {
 export type FastifyHoneyPlugin = FastifyPluginAsync & { readonly engine: HoneyEngine };
 
 /**
- * The engine's view of a Fastify request; `request.protocol` is read only when needed. onRequest runs
- * before Fastify parses the body, so the raw stream is still unread when a trap needs it.
+ * How the engine reads a Fastify request: `request.protocol` only when needed, and no parsed body, as
+ * `onRequest` runs before Fastify parses one (the raw stream is still unread when a trap needs it).
  */
-/** How the engine reads a Fastify request's protocol, when needed; Fastify parses bodies after `onRequest`. */
 const FASTIFY: FrameworkRequest<FastifyRequest> = {
   protocol: (request) => request.protocol,
   parsedBody: () => undefined,

@@ -65,11 +65,25 @@ function eligible(res: ServerResponse, status: number, headers: Headers): boolea
   return true;
 }
 
+const UTF8 = /^utf-?8$/i;
+
+/**
+ * A body of at most 4 KiB with no `<` in it: a UTF-8 string (a string in another encoding, such as
+ * base64, may decode to a tag) or a Buffer.
+ */
+function isSmallTaglessBody(chunk: unknown, encoding: unknown): boolean {
+  if (typeof chunk === 'string')
+    return (
+      chunk.length <= 4096 && (typeof encoding !== 'string' || UTF8.test(encoding)) && chunk.indexOf('<') < 0
+    );
+  return Buffer.isBuffer(chunk) && chunk.length <= 4096 && chunk.indexOf(0x3c) < 0;
+}
+
 /** A chunk as a Buffer, or as the string it is when it is UTF-8 text (searched without copying). */
 function toBody(chunk: unknown, encoding: unknown): Body {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string') {
-    if (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding)) return chunk;
+    if (typeof encoding !== 'string' || UTF8.test(encoding)) return chunk;
     return Buffer.from(chunk, encoding as BufferEncoding);
   }
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -228,8 +242,7 @@ function end(
   const callback = callbackOf(chunk, encoding, cb);
   // A small whole body without a tag is no page whatever its headers say (`commit` would refuse it), so
   // the usual small JSON or text answer is passed on before any header is read.
-  if (t.decision === 'pending' && typeof chunk === 'string' && chunk.length <= 4096 && chunk.indexOf('<') < 0)
-    t.decision = 'pass';
+  if (t.decision === 'pending' && isSmallTaglessBody(chunk, encoding)) t.decision = 'pass';
   if (t.decision === 'pending' && t.qualifies(res.statusCode, undefined)) {
     // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
     const whole = hasChunk ? toBody(chunk, encoding) : '';
