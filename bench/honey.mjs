@@ -6,6 +6,11 @@
 //   page tripwires: GET /page (20 KB HTML) with tripwires vs lobsterHoney({ tripwires: false }), plus
 //                 10 % sampling; time to first byte of GET /stream with and without tripwires.
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey.mjs [seconds-per-run] [rounds] [frameworks]
+// BENCH_PIN=1 pins every server (all its threads) to CPU 0 and autocannon to CPU 1 with taskset, so the
+// scheduler never puts the load generator on the server's core; the ratios then move less from run to run.
+// Ratios are the median of the per-round ratios (each round runs the variants back to back), with their
+// range.
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { enqueueCost } from './honey-enqueue.mjs';
 import { firstByte, fmt, load, median, startServer } from './lib.mjs';
@@ -15,8 +20,22 @@ const rounds = Number(process.argv[3] ?? 3);
 const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const part = process.env.BENCH_PART ?? 'all';
 
-const start = (framework, honey) =>
-  startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
+const pin = process.env.BENCH_PIN === '1';
+const taskset = (cpu, pid) =>
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+if (pin) taskset(1, process.pid);
+
+async function start(framework, honey) {
+  const server = await startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
+  if (pin) taskset(0, server.pid);
+  return server;
+}
+
+/** The median of the per-round ratios `a[i] / b[i]`, and their range, for a table cell. */
+function pairedRatio(a, b) {
+  const ratios = a.map((x, i) => x / b[i]);
+  return `${fmt(median(ratios), 3)} (${fmt(Math.min(...ratios), 3)}–${fmt(Math.max(...ratios), 3)})`;
+}
 
 /**
  * Alternating rounds over `variants` (name → server) on `path`; returns name → median summary. Besides
@@ -42,13 +61,14 @@ async function alternate(servers, path) {
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
         cpuUs: median(rs.map((r) => r.cpuUs)),
+        rounds: rs,
       },
     ]),
   );
 }
 
 console.log(
-  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, ${rounds} rounds × ${seconds} s per variant, 20 connections, autocannon in the parent, each server in its own process`,
+  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, ${rounds} rounds × ${seconds} s per variant, 20 connections, autocannon in the parent, each server in its own process${pin ? ', servers on CPU 0 and autocannon on CPU 1' : ''}`,
 );
 
 if (part === 'all' || part === 'request') {
@@ -62,8 +82,9 @@ if (part === 'all' || part === 'request') {
     const r = await alternate(servers, '/');
     const trap = await alternate({ honey: servers.honey }, '/.env');
     for (const s of Object.values(servers)) s.stop();
+    const each = (v, key) => r[v].rounds.map((x) => x[key]);
     console.log(
-      `| ${f} | ${fmt(r.bare.rps)} | ${fmt(r.honey.rps)} | ${fmt(r.honey.rps / r.bare.rps, 3)} | ${fmt(r.bare.cpuUs)} / ${fmt(r.honey.cpuUs)} | ${fmt(r.bare.cpuUs / r.honey.cpuUs, 3)} | ${r.bare.p99} | ${r.honey.p99} | ${r.honey.p99 - r.bare.p99} | ${fmt(trap.honey.rps)} | ${fmt(trap.honey.cpuUs)} |`,
+      `| ${f} | ${fmt(r.bare.rps)} | ${fmt(r.honey.rps)} | ${pairedRatio(each('honey', 'rps'), each('bare', 'rps'))} | ${fmt(r.bare.cpuUs)} / ${fmt(r.honey.cpuUs)} | ${pairedRatio(each('bare', 'cpuUs'), each('honey', 'cpuUs'))} | ${r.bare.p99} | ${r.honey.p99} | ${r.honey.p99 - r.bare.p99} | ${fmt(trap.honey.rps)} | ${fmt(trap.honey.cpuUs)} |`,
     );
   }
   const e = await enqueueCost();

@@ -91,6 +91,18 @@ const VARIANTS = {
   ],
 };
 
+/** The hit as ingest stores it in `record`: without null, false and empty-list fields, nested ones too. */
+function compact(object) {
+  const out = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value === null || value === false || value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) out[key] = value;
+    } else out[key] = typeof value === 'object' ? compact(value) : value;
+  }
+  return out;
+}
+
 async function floor(batchSize, hits, variant) {
   const db = freshDatabase('sqlite');
   const app = await createApp({ databaseUrl: db.url, logger: pino({ level: 'silent' }) });
@@ -98,6 +110,7 @@ async function floor(batchSize, hits, variant) {
   const { org } = await createOrgWithAdminKey(app.db, { name: 'bench' }, Date.now());
   const seen = new Map(); // fingerprint → [session id, hits so far, first seen]
   const batches = [];
+  const receivedAt = new Date().toISOString();
   for (let i = 0; i < hits.length; i += batchSize) {
     const hitRows = [];
     const created = [];
@@ -120,7 +133,7 @@ async function floor(batchSize, hits, variant) {
         SITE,
         h.type,
         h.ts,
-        h.ts,
+        receivedAt,
         h.trap?.id ?? null,
         h.trap?.type ?? null,
         h.path,
@@ -128,7 +141,7 @@ async function floor(batchSize, hits, variant) {
         h.token?.reach ?? null,
         h.type === 'callback' ? 1 : 0,
         0,
-        JSON.stringify(h),
+        JSON.stringify(compact(h)),
       ]);
     }
     batches.push([JSON.stringify(hitRows), JSON.stringify(created), JSON.stringify(changed)]);
