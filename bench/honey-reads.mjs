@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
 import { pino } from 'pino';
-import { DEFAULT_PG_URL, freshDatabase, HIT_COLUMNS } from './lib.mjs';
+import { DEFAULT_PG_URL, freshDatabase, HIT_COLUMNS, SESSION_COLUMNS } from './lib.mjs';
 
 const HITS = Number(process.argv[2] ?? 1_000_000);
 const SESSIONS = Number(process.argv[3] ?? 100_000);
@@ -88,35 +88,7 @@ async function seed(db, orgId, now) {
       new Date(last).toISOString(),
     ]);
   }
-  const sessionColumns = [
-    'id',
-    'org_id',
-    'site',
-    'fingerprint',
-    'source_ip',
-    'source_ips',
-    'user_agent',
-    'user_agents',
-    'classification',
-    'score',
-    'confidence',
-    'severity',
-    'signals_fired',
-    'facts',
-    'tripwires_fired',
-    'hit_count',
-    'traps_triggered',
-    'model',
-    'operator',
-    'task',
-    'system_prompt',
-    'model_family',
-    'agent_name',
-    'detected_at',
-    'first_seen',
-    'last_seen',
-  ];
-  await insertRows(db, 'honey_sessions', sessionColumns, sessionRows);
+  await insertRows(db, 'honey_sessions', SESSION_COLUMNS, sessionRows);
   const perSession = HITS / SESSIONS;
   for (let start = 0; start < HITS; start += 100_000) {
     const rows = [];

@@ -12,35 +12,15 @@
 // Run: npm run build && node bench/ingest-floor.mjs [hits]
 import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
 import { pino } from 'pino';
-import { fmt, freshDatabase, HIT_COLUMNS, makeHits } from './lib.mjs';
+import { fmt, freshDatabase, HIT_COLUMNS, hitRow, makeHits, SESSION_COLUMNS } from './lib.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const SITE = 'bench.example.com';
 const VISITORS = 2_000;
 
 const FIXED = ['id', 'org_id', 'site', 'fingerprint', 'source_ip', 'user_agent'];
-const MUTABLE = [
-  'source_ips',
-  'user_agents',
-  'classification',
-  'score',
-  'confidence',
-  'severity',
-  'signals_fired',
-  'facts',
-  'tripwires_fired',
-  'hit_count',
-  'traps_triggered',
-  'model',
-  'operator',
-  'task',
-  'system_prompt',
-  'model_family',
-  'agent_name',
-  'detected_at',
-  'first_seen',
-  'last_seen',
-];
+/** The columns a hit can change, as ingest updates them. */
+const MUTABLE = SESSION_COLUMNS.filter((c) => !FIXED.includes(c));
 const ROWS = 'WITH rows AS MATERIALIZED (SELECT key AS k, value AS r FROM json_each($1))';
 const insertSql = (table, columns) =>
   `${ROWS} INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((_, c) => `r->>${c}`).join(', ')} FROM rows WHERE true ORDER BY k`;
@@ -126,23 +106,15 @@ async function floor(batchSize, hits, variant) {
       const values = mutable(h, s[1], s[2]);
       if (isNew) created.push([s[0], org.id, SITE, h.fingerprint, h.ip, h.user_agent, ...values]);
       else changed.push([s[0], ...values]);
-      hitRows.push([
-        org.id,
-        h.id,
-        s[0],
-        SITE,
-        h.type,
-        h.ts,
-        receivedAt,
-        h.trap?.id ?? null,
-        h.trap?.type ?? null,
-        h.path,
-        h.ip,
-        h.token?.reach ?? null,
-        h.type === 'callback' ? 1 : 0,
-        0,
-        JSON.stringify(compact(h)),
-      ]);
+      hitRows.push(
+        hitRow(h, {
+          orgId: org.id,
+          sessionId: s[0],
+          site: SITE,
+          receivedAt,
+          record: JSON.stringify(compact(h)),
+        }),
+      );
     }
     batches.push([JSON.stringify(hitRows), JSON.stringify(created), JSON.stringify(changed)]);
   }

@@ -9,6 +9,7 @@ import {
   fmt,
   freshDatabase,
   HIT_COLUMNS,
+  hitRow,
   makeHits,
   postgresReachable,
   startControlPlane,
@@ -53,23 +54,15 @@ async function viaApi(dialect, batchSize, hits, clients) {
 async function rawInsert(dialect, hits) {
   const db = freshDatabase(dialect, PG_URL);
   const app = await createApp({ databaseUrl: db.url, logger: pino({ level: 'silent' }) });
-  const rows = hits.map((h) => [
-    'org',
-    h.id,
-    h.fingerprint,
-    SITE,
-    h.type,
-    h.ts,
-    h.ts,
-    h.trap?.id ?? null,
-    h.trap?.type ?? null,
-    h.path,
-    h.ip,
-    h.token?.reach ?? null,
-    h.type === 'callback' ? 1 : 0,
-    0,
-    JSON.stringify(h),
-  ]);
+  const rows = hits.map((h) =>
+    hitRow(h, {
+      orgId: 'org',
+      sessionId: h.fingerprint,
+      site: SITE,
+      receivedAt: h.ts,
+      record: JSON.stringify(h),
+    }),
+  );
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 1000) {

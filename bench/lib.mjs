@@ -153,6 +153,57 @@ export const HIT_COLUMNS = [
   'record',
 ];
 
+/** A `makeHits` hit as a `honey_hits` row in `HIT_COLUMNS` order. */
+export function hitRow(hit, { orgId, sessionId, site, receivedAt, record }) {
+  return [
+    orgId,
+    hit.id,
+    sessionId,
+    site,
+    hit.type,
+    hit.ts,
+    receivedAt,
+    hit.trap?.id ?? null,
+    hit.trap?.type ?? null,
+    hit.path,
+    hit.ip,
+    hit.token?.reach ?? null,
+    hit.type === 'callback' ? 1 : 0,
+    0,
+    record,
+  ];
+}
+
+/** The columns of `honey_sessions` in table order (packages/control-plane/src/honey/session-row.ts). */
+export const SESSION_COLUMNS = [
+  'id',
+  'org_id',
+  'site',
+  'fingerprint',
+  'source_ip',
+  'source_ips',
+  'user_agent',
+  'user_agents',
+  'classification',
+  'score',
+  'confidence',
+  'severity',
+  'signals_fired',
+  'facts',
+  'tripwires_fired',
+  'hit_count',
+  'traps_triggered',
+  'model',
+  'operator',
+  'task',
+  'system_prompt',
+  'model_family',
+  'agent_name',
+  'detected_at',
+  'first_seen',
+  'last_seen',
+];
+
 /**
  * `count` trap hits and token callbacks (every tenth) from `visitors` visitors taking turns, over the last
  * hour, as the middleware reports them: the ingest benchmarks' workload.

@@ -67,17 +67,8 @@ function eligible(res: ServerResponse, status: number, headers: Headers): boolea
 
 const UTF8 = /^utf-?8$/i;
 
-/**
- * A body of at most 4 KiB with no `<` in it: a UTF-8 string (a string in another encoding, such as
- * base64, may decode to a tag) or a Buffer.
- */
-function isSmallTaglessBody(chunk: unknown, encoding: unknown): boolean {
-  if (typeof chunk === 'string')
-    return (
-      chunk.length <= 4096 && (typeof encoding !== 'string' || UTF8.test(encoding)) && chunk.indexOf('<') < 0
-    );
-  return Buffer.isBuffer(chunk) && chunk.length <= 4096 && chunk.indexOf(0x3c) < 0;
-}
+/** Whole bodies up to this many characters (or bytes) are searched for a tag before any header is read. */
+const SMALL_BODY = 4096;
 
 /** A chunk as a Buffer, or as the string it is when it is UTF-8 text (searched without copying). */
 function toBody(chunk: unknown, encoding: unknown): Body {
@@ -240,13 +231,13 @@ function end(
 ): ServerResponse {
   const hasChunk = chunk !== undefined && chunk !== null && typeof chunk !== 'function';
   const callback = callbackOf(chunk, encoding, cb);
-  // A small whole body without a tag is no page whatever its headers say (`commit` would refuse it), so
-  // the usual small JSON or text answer is passed on before any header is read.
-  if (t.decision === 'pending' && isSmallTaglessBody(chunk, encoding)) t.decision = 'pass';
-  if (t.decision === 'pending' && t.qualifies(res.statusCode, undefined)) {
+  if (t.decision === 'pending') {
     // The whole body in one call (res.send, ctx.body = string, reply.send): size it exactly.
     const whole = hasChunk ? toBody(chunk, encoding) : '';
-    if (t.commit(undefined, whole) && t.ins) {
+    // A small body without a tag is no page whatever its headers say (`commit` would refuse it), so the
+    // usual small JSON or text answer is passed on before any header is read.
+    if (whole.length <= SMALL_BODY && whole.indexOf('<') < 0) t.decision = 'pass';
+    else if (t.qualifies(res.statusCode, undefined) && t.commit(undefined, whole) && t.ins) {
       const parts = insertWhole(whole, t.ins);
       if (res.hasHeader('content-length'))
         res.setHeader('content-length', String(t.size + insertedLength(t.ins)));
