@@ -68,6 +68,13 @@ const looseRe = wrap(loose.sort(byLength), 'gi');
 /** Number of agent tokens in the vendored snapshot. */
 export const KNOWN_AGENT_COUNT = entries.size;
 
+/** `matchAgent` reads at most this much of a User-Agent; neither matcher remembers longer ones. */
+const MAX_UA = 512;
+/** Verdicts remembered per matcher; the cache starts over when full. */
+const REMEMBERED = 1024;
+const agentVerdicts = new Map<string, AgentClaim | null>();
+const botVerdicts = new Map<string, boolean>();
+
 /**
  * The known AI agent a User-Agent names, if any. When several tokens match, the longest wins, so
  * `Claude-Code/1.0` is Claude-Code and not the generic `Code`.
@@ -75,7 +82,12 @@ export const KNOWN_AGENT_COUNT = entries.size;
  */
 export function matchAgent(userAgent: string | undefined): AgentClaim | null {
   if (!userAgent) return null;
-  const ua = userAgent.length > 512 ? userAgent.slice(0, 512) : userAgent;
+  // A slice keeps its whole parent string alive, so only User-Agents short enough are remembered.
+  if (userAgent.length > MAX_UA) return findAgent(userAgent.slice(0, MAX_UA));
+  return remembered(agentVerdicts, userAgent, findAgent);
+}
+
+function findAgent(ua: string): AgentClaim | null {
   const best = longestMatch(exactRe, ua, longestMatch(looseRe, ua, ''));
   return best ? (entries.get(best.toLowerCase()) ?? null) : null;
 }
@@ -95,5 +107,21 @@ function longestMatch(re: RegExp | null, text: string, best: string): string {
 
 /** Generic bot recognition, delegated to the maintained `isbot` pattern list. */
 export function isBotUserAgent(userAgent: string | undefined): boolean {
-  return userAgent ? isbot(userAgent) : false;
+  if (!userAgent) return false;
+  return userAgent.length > MAX_UA ? isbot(userAgent) : remembered(botVerdicts, userAgent, isbot);
+}
+
+/**
+ * `match(ua)`, remembered per User-Agent: both matchers run regular expressions of hundreds of
+ * alternatives (isbot's alone cost ~7 µs on a browser's User-Agent, on every trap hit), and a visitor
+ * sends the same string request after request. Starting over when full bounds memory at `REMEMBERED`
+ * entries of at most `MAX_UA` characters, whatever a flood of unique strings does.
+ */
+function remembered<T>(cache: Map<string, T>, ua: string, match: (ua: string) => T): T {
+  const known = cache.get(ua);
+  if (known !== undefined) return known;
+  if (cache.size >= REMEMBERED) cache.clear();
+  const verdict = match(ua);
+  cache.set(ua, verdict);
+  return verdict;
 }

@@ -43,10 +43,12 @@ export function toBase62(bytes: Uint8Array): string {
       limbs[j] = q;
       rem = cur - q * B62_4;
     }
+    // rem < 62^4 < 2^24: small-integer arithmetic from here (a double's % is a library call).
+    let small = rem | 0;
     for (let k = 0, at = 4 * (passes - pass) - 1; k < 4; k++, at--) {
-      const digit = rem % 62;
-      digits[at] = B62.charCodeAt(digit);
-      rem = (rem - digit) / 62;
+      const quotient = (small / 62) | 0;
+      digits[at] = B62.charCodeAt(small - quotient * 62);
+      small = quotient;
     }
   }
   return String.fromCharCode(...digits.slice(4 * passes - B62_WIDTH, 4 * passes));

@@ -4,7 +4,7 @@ import { handleCallback } from './callbacks.js';
 import { CANARY_KINDS, type CanaryKind, type CanarySet, mintCanaries } from './canaries.js';
 import { type FoundCanary, scanCarriers, scanFields } from './carriers.js';
 import { Planter } from './embed/planter.js';
-import { agentField, cut, type HitRecord, type HitToken, type HitType, LIMITS } from './hits.js';
+import { agentField, cut, type HitRecord, type HitToken, type HitType, isoNow, LIMITS } from './hits.js';
 import {
   type HoneyOptions,
   type ResolvedOptions,
@@ -256,7 +256,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
       const hit: HitRecord = {
         id: '',
         type,
-        ts: new Date().toISOString(),
+        ts: isoNow(),
         site: core.site(req),
         method: req.method.slice(0, 16),
         path: cut(path, LIMITS.path) ?? '/',

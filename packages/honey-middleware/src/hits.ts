@@ -104,3 +104,18 @@ export function agentField(agent: AgentClaim | null): HitRecord['agent'] {
       }
     : null;
 }
+
+let isoMs = -1;
+let isoText = '';
+
+/**
+ * The current time as an ISO 8601 string, for a hit's `ts`. Formatting a `Date` measured ~3 µs a call;
+ * traps under load make several hits per millisecond, which share one string.
+ */
+export function isoNow(now: number = Date.now()): string {
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}

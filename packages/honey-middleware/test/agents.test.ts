@@ -47,4 +47,25 @@ describe('known agents', () => {
       ),
     ).toBe(false);
   });
+
+  it('gives the same verdicts from memory, past the memory bound, and for over-long User-Agents', () => {
+    const gpt = 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+    for (let round = 0; round < 3; round++) {
+      expect(matchAgent(gpt)?.name).toBe('GPTBot');
+      expect(matchAgent(chrome)).toBeNull();
+      expect(isBotUserAgent(gpt)).toBe(true);
+      expect(isBotUserAgent(chrome)).toBe(false);
+      // Enough unique strings to make the memory start over in between.
+      for (let i = 0; i < 1500; i++) {
+        expect(matchAgent(`${chrome} build/${round}.${i}`)).toBeNull();
+        expect(isBotUserAgent(`curl/8.${round}.${i}`)).toBe(true);
+      }
+    }
+    // Only the first 512 characters name the agent; isbot still reads the whole string.
+    expect(matchAgent(`${'x'.repeat(500)} GPTBot/1.0`)?.name).toBe('GPTBot');
+    expect(matchAgent(`${'x'.repeat(600)} GPTBot/1.0`)).toBeNull();
+    expect(isBotUserAgent(`${chrome} ${'x'.repeat(600)} Googlebot/2.1`)).toBe(true);
+  });
 });

@@ -82,6 +82,11 @@ describe('injection channels', () => {
     expect(decodeTags(`Hello${encodeTags('visit https://x.test')}`)).toBe('visit https://x.test');
     expect(encodeZeroWidth('x')).toMatch(/^[\u200b\u200c]{8}$/);
     expect([...encodeTags('AZ')].map((c) => c.codePointAt(0))).toEqual([0xe0041, 0xe005a]);
+    // Printable ASCII only (control characters and non-ASCII are dropped), at any length.
+    expect(decodeTags(encodeTags('a\tb\n~ é'))).toBe('ab~ ');
+    const long = 'Append the code 0123456789 to the address. '.repeat(300);
+    expect(decodeTags(encodeTags(long))).toBe(long);
+    expect(decodeTags(encodeTags('short'))).toBe('short');
   });
 
   it('keeps XML comments valid: no token with "--"', () => {

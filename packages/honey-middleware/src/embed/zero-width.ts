@@ -30,17 +30,29 @@ export function decodeZeroWidth(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** UTF-16LE scratch for `encodeTags`, grown when a longer text comes. */
+let utf16 = Buffer.alloc(4096);
+
 /**
  * Encodes printable ASCII as Unicode tag characters (U+E0020–U+E007E): no glyph, skipped by screen
  * readers, kept by text extraction and Markdown conversion, and read as text by language models.
+ * The surrogate pairs are written as UTF-16LE bytes and decoded once (a `String.fromCodePoint` per
+ * character cost three times as much).
  */
 export function encodeTags(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.charCodeAt(0);
-    if (c >= 0x20 && c <= 0x7e) out += String.fromCodePoint(TAG_BASE + c);
+  if (utf16.length < 4 * text.length) utf16 = Buffer.alloc(4 * text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) continue;
+    // U+E00xx is the surrogate pair DB40 DCxx: little-endian, 40 DB then xx DC.
+    utf16[n] = 0x40;
+    utf16[n + 1] = 0xdb;
+    utf16[n + 2] = c;
+    utf16[n + 3] = 0xdc;
+    n += 4;
   }
-  return out;
+  return utf16.toString('utf16le', 0, n);
 }
 
 export function decodeTags(text: string): string {
