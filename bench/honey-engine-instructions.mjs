@@ -5,7 +5,7 @@
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey-engine-instructions.mjs [paths] [module]
 // `module` (default: the built package) is the file `createHoneyEngine` is imported from, so two builds
 // can be compared: copy one build's `dist/` under node_modules/ (where it resolves its dependencies) and
-// pass its index.js.
+// pass its index.js. BENCH_UA sets the User-Agent (default: GPTBot's).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { fmt } from './lib.mjs';
 
 const paths = (process.argv[2] ?? '/.env,/robots.txt,/api/v1/config').split(',');
 const module = process.argv[3] ?? fileURLToPath(import.meta.resolve('@lobster/honey-middleware'));
+const userAgent = process.env.BENCH_UA ?? 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
 const warm = 6000;
 const n = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'lobster-engine-callgrind-'));
@@ -27,7 +28,7 @@ const engine = createHoneyEngine({ secret: 'bench-secret-0123456789abcdef0123' }
 const request = {
   method: 'GET',
   url: process.argv[2],
-  headers: { host: 'shop.example', 'user-agent': 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)', accept: '*/*' },
+  headers: { host: 'shop.example', 'user-agent': ${JSON.stringify(userAgent)}, accept: '*/*' },
   remoteAddress: '203.0.113.7',
 };
 const answer = async (count) => {
@@ -89,7 +90,7 @@ async function instructions(path) {
 }
 
 console.log(
-  `engine only, callgrind, ${fmt(warm)} warm-up answers then ${fmt(n)} counted; module ${module}\n`,
+  `engine only, callgrind, ${fmt(warm)} warm-up answers then ${fmt(n)} counted; User-Agent ${userAgent}; module ${module}\n`,
 );
 console.log('| trap (GET, reporter off) | instructions per answer |');
 console.log('|---|---:|');
