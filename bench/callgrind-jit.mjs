@@ -1,7 +1,26 @@
-// Self instructions per function from a callgrind output file, with V8's JIT code named through the
-// perf map that `node --perf-basic-prof` writes (/tmp/perf-<pid>.map): callgrind alone knows compiled
-// JavaScript only by address. Inlined functions count towards the compiled function they were inlined into.
-import { readFileSync } from 'node:fs';
+// Helpers for benchmarks under valgrind's callgrind: counting the instructions of one stretch of a running
+// process (`countWhile`), and self instructions per function from a callgrind output file, with V8's JIT
+// code named through the perf map that `node --perf-basic-prof` writes (/tmp/perf-<pid>.map): callgrind
+// alone knows compiled JavaScript only by address. Inlined functions count towards the compiled function
+// they were inlined into.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * The instructions callgrind counts in process `pid` (started with `--callgrind-out-file=<out>`) while
+ * `work()` runs: counters zeroed before it, dumped after it. Returns their total and the dump's file.
+ */
+export async function countWhile(pid, out, work) {
+  execFileSync('callgrind_control', ['--zero', String(pid)], { stdio: 'ignore' });
+  await work();
+  execFileSync('callgrind_control', ['--dump', String(pid)], { stdio: 'ignore' });
+  const file = join(
+    dirname(out),
+    readdirSync(dirname(out)).find((f) => f.startsWith(`${basename(out)}.`)),
+  );
+  return { total: Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'))[1]), file };
+}
 
 /** Code ranges of the perf map, later entries winning (V8 reuses addresses after code is collected). */
 function readPerfMap(path) {

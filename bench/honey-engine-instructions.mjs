@@ -6,16 +6,18 @@
 // `module` (default: the built package) is the file `createHoneyEngine` is imported from, so two builds
 // can be compared: copy one build's `dist/` under node_modules/ (where it resolves its dependencies) and
 // pass its index.js. BENCH_UA sets the User-Agent (default: GPTBot's).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countWhile } from './callgrind-jit.mjs';
+import { USER_AGENT } from './honey-engine.mjs';
 import { fmt } from './lib.mjs';
 
 const paths = (process.argv[2] ?? '/.env,/robots.txt,/api/v1/config').split(',');
 const module = process.argv[3] ?? fileURLToPath(import.meta.resolve('@lobster/honey-middleware'));
-const userAgent = process.env.BENCH_UA ?? 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
+const userAgent = process.env.BENCH_UA ?? USER_AGENT;
 const warm = 6000;
 const n = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'lobster-engine-callgrind-'));
@@ -77,16 +79,13 @@ async function instructions(path) {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   await printed(proc, 'warm');
-  execFileSync('callgrind_control', ['-z', String(proc.pid)], { stdio: 'ignore' });
-  proc.stdin.write('go\n');
-  await printed(proc, 'counted');
-  execFileSync('callgrind_control', ['-d', String(proc.pid)], { stdio: 'ignore' });
+  const counted = await countWhile(proc.pid, out, async () => {
+    proc.stdin.write('go\n');
+    await printed(proc, 'counted');
+  });
   proc.stdin.write('exit\n');
   await new Promise((r) => proc.once('exit', r));
-  // `-d` dumped the counted answers into `<out>.1`; `<out>` holds only what ran after it.
-  const dump = readdirSync(dir).find((f) => f.startsWith(`${path.replace(/\W/g, '_')}.out.`));
-  const total = Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))[1]);
-  return total / n;
+  return counted.total / n;
 }
 
 console.log(

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { fmt, median } from './lib.mjs';
 
 const PATHS = ['/.env', '/robots.txt', '/api/v1/config', '/wp-config.php', '/.git/config', '/admin/login'];
-const USER_AGENT = 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
+export const USER_AGENT = 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
 
 /** Median µs per trap answer for each path, and the answers per second that makes. */
 export async function engineTrapCost(n = 20_000, rounds = 7) {

@@ -13,12 +13,12 @@
 // BENCH_BY_FUNCTION=1 also prints, per framework, the functions whose own instructions on `/` grow most
 // with the middleware: the server runs with --perf-basic-prof so that JIT code can be named
 // (bench/callgrind-jit.mjs).
-import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { costDifferences, selfCostByFunction } from './callgrind-jit.mjs';
+import { costDifferences, countWhile, selfCostByFunction } from './callgrind-jit.mjs';
 import { fmt } from './lib.mjs';
 
 const warm = Number(process.argv[2] ?? 12_000);
@@ -61,21 +61,17 @@ async function instructions(framework, honey, path) {
     }
   };
   await run(warm);
-  execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
-  await run(n);
-  execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
+  const counted = await countWhile(child.pid, out, () => run(n));
   agent.destroy();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.disconnect();
   await exited;
-  const dump = readdirSync(dir).find((f) => f.startsWith(`${out.split('/').pop()}.`));
-  const text = readFileSync(join(dir, dump), 'utf8');
   if (byFunction && path === '/') {
     const map = `/tmp/perf-${child.pid}.map`;
-    profiles.set(`${framework} ${honey}`, selfCostByFunction(join(dir, dump), map, n));
+    profiles.set(`${framework} ${honey}`, selfCostByFunction(counted.file, map, n));
     rmSync(map, { force: true });
   }
-  return Number(/^(?:summary|totals): (\d+)/m.exec(text)[1]) / n;
+  return counted.total / n;
 }
 
 /** Runs jobs two at a time (one per core); each is single-threaded under valgrind. */

@@ -1,13 +1,20 @@
 // Read latency of the LobsterHoney API with a large history: sessions list (plain and filtered), session
 // detail, and the analytics endpoints, p50/p95 over sequential requests, on SQLite and PostgreSQL.
-// The history (default 1,000,000 hits in 100,000 sessions over 30 days) is written with multi-row
-// INSERTs straight into the tables, in the shape ingest writes, because ingesting it through the API
-// would take longer than the measurement.
+// The history (default 1,000,000 hits in 100,000 sessions over 30 days) is written straight into the
+// tables with the rows and statements ingest uses (`@lobster/control-plane/storage`), because ingesting
+// it through the API would take longer than the measurement.
 // Run: npm run build && node bench/honey-reads.mjs [hits] [sessions] [pg-url]
 import { randomUUID } from 'node:crypto';
 import { createApp, createOrgWithAdminKey } from '@lobster/control-plane';
+import {
+  HIT_COLUMNS,
+  hitRow,
+  insertRows,
+  SESSION_COLUMN_TYPES,
+  sessionToValues,
+} from '@lobster/control-plane/storage';
 import { pino } from 'pino';
-import { DEFAULT_PG_URL, freshDatabase, HIT_COLUMNS, SESSION_COLUMNS } from './lib.mjs';
+import { DEFAULT_PG_URL, freshDatabase, sessionRow } from './lib.mjs';
 
 const HITS = Number(process.argv[2] ?? 1_000_000);
 const SESSIONS = Number(process.argv[3] ?? 100_000);
@@ -15,13 +22,13 @@ const PG_URL = process.argv[4] ?? DEFAULT_PG_URL;
 const REQUESTS = 200;
 const DAY = 86_400_000;
 const CLASSES = [
-  ['HUMAN', 'medium', '["ROBOTS_FIRST"]'],
-  ['BOT', 'high', '["CALLBACK_HIT","SYSTEMATIC_CRAWL"]'],
-  ['AI_AGENT', 'high', '["CALLBACK_HIT","INJECTION_FOLLOWED","IDENTITY_EXTRACTED"]'],
+  ['HUMAN', 'medium', ['ROBOTS_FIRST']],
+  ['BOT', 'high', ['CALLBACK_HIT', 'SYSTEMATIC_CRAWL']],
+  ['AI_AGENT', 'high', ['CALLBACK_HIT', 'INJECTION_FOLLOWED', 'IDENTITY_EXTRACTED']],
   [
     'AI_AGENT_MALICIOUS',
     'critical',
-    '["CALLBACK_HIT","INJECTION_FOLLOWED","SYSTEM_PROMPT_LEAKED","CREDENTIAL_USED"]',
+    ['CALLBACK_HIT', 'INJECTION_FOLLOWED', 'SYSTEM_PROMPT_LEAKED', 'CREDENTIAL_USED'],
   ],
 ];
 const SITES = ['shop.example.com', 'blog.example.com'];
@@ -32,22 +39,10 @@ const TRAPS = [
   ['t-config', '/api/v1/config', 'config'],
 ];
 
-async function insertRows(db, table, columns, rows) {
-  const per = Math.floor(30_000 / columns.length);
-  for (let i = 0; i < rows.length; i += per * 4) {
-    await db.transaction(async (m) => {
-      for (let j = i; j < Math.min(i + per * 4, rows.length); j += per) {
-        const chunk = rows.slice(j, Math.min(j + per, rows.length, i + per * 4));
-        const values = chunk.map(
-          (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
-        );
-        await m.query(
-          `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
-          chunk.flat(),
-        );
-      }
-    });
-  }
+/** Writes `rows` 10,000 to a transaction. */
+async function insertAll(db, table, columns, rows) {
+  for (let i = 0; i < rows.length; i += 10_000)
+    await db.transaction((m) => insertRows(m, table, columns, rows.slice(i, i + 10_000)));
 }
 
 async function seed(db, orgId, now) {
@@ -59,36 +54,29 @@ async function seed(db, orgId, now) {
     const [cls, sev, signals] = CLASSES[s % 4];
     const last = now - Math.floor((s / SESSIONS) * 30 * DAY);
     const first = last - 600_000;
-    sessionRows.push([
-      id,
-      orgId,
-      SITES[s % 2],
-      `fp${s}`,
-      `198.51.100.${s % 250}`,
-      '[]',
-      'agent/1.0',
-      '[]',
-      cls,
-      50,
-      80,
-      sev,
-      signals,
-      '{}',
-      1,
-      HITS / SESSIONS,
-      '[]',
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      new Date(first).toISOString(),
-      new Date(last).toISOString(),
-    ]);
+    sessionRows.push(
+      sessionToValues(
+        sessionRow({
+          id,
+          orgId,
+          site: SITES[s % 2],
+          fingerprint: `fp${s}`,
+          sourceIp: `198.51.100.${s % 250}`,
+          userAgent: 'agent/1.0',
+          classification: cls,
+          score: 50,
+          confidence: 80,
+          severity: sev,
+          signalsFired: signals,
+          tripwiresFired: 1,
+          hitCount: HITS / SESSIONS,
+          firstSeen: new Date(first).toISOString(),
+          lastSeen: new Date(last).toISOString(),
+        }),
+      ),
+    );
   }
-  await insertRows(db, 'honey_sessions', SESSION_COLUMNS, sessionRows);
+  await insertAll(db, 'honey_sessions', SESSION_COLUMN_TYPES, sessionRows);
   const perSession = HITS / SESSIONS;
   for (let start = 0; start < HITS; start += 100_000) {
     const rows = [];
@@ -97,7 +85,7 @@ async function seed(db, orgId, now) {
       const last = now - Math.floor((s / SESSIONS) * 30 * DAY);
       const ts = new Date(last - (perSession - (h % perSession)) * 60_000).toISOString();
       const [trapId, path, type] = TRAPS[h % TRAPS.length];
-      const record = JSON.stringify({
+      const hit = {
         id: randomUUID(),
         type: 'trap_hit',
         ts,
@@ -108,26 +96,20 @@ async function seed(db, orgId, now) {
         ip: '198.51.100.1',
         fingerprint: `fp${s}`,
         trap: { id: trapId, name: path, path, type },
-      });
-      rows.push([
-        orgId,
-        randomUUID(),
-        sessionIds[s],
-        SITES[s % 2],
-        'trap_hit',
-        ts,
-        ts,
-        trapId,
-        type,
-        path,
-        '198.51.100.1',
-        null,
-        h % 7 === 0 ? 1 : 0,
-        h % 97 === 0 ? 1 : 0,
-        record,
-      ]);
+      };
+      rows.push(
+        hitRow(hit, {
+          orgId,
+          sessionId: sessionIds[s],
+          site: SITES[s % 2],
+          ts,
+          receivedAt: ts,
+          tripwire: h % 7 === 0,
+          prompt: h % 97 === 0,
+        }),
+      );
     }
-    await insertRows(db, 'honey_hits', HIT_COLUMNS, rows);
+    await insertAll(db, 'honey_hits', HIT_COLUMNS, rows);
   }
   // The hourly roll-up ingest keeps, built the way the migration builds it from existing hits.
   await db.transaction((m) =>

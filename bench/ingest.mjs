@@ -3,17 +3,18 @@
 // multi-row INSERT of the same rows into the same table, measured in the same run.
 // Run: npm run build && node bench/ingest.mjs [hits] [pg-url]
 import { createApp } from '@lobster/control-plane';
+import { HIT_COLUMNS, hitRow } from '@lobster/control-plane/storage';
 import { pino } from 'pino';
 import {
   DEFAULT_PG_URL,
   fmt,
   freshDatabase,
-  HIT_COLUMNS,
-  hitRow,
   makeHits,
   postgresReachable,
   startControlPlane,
 } from './lib.mjs';
+
+const HIT_NAMES = HIT_COLUMNS.map(([name]) => name);
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const PG_URL = process.argv[3] ?? DEFAULT_PG_URL;
@@ -59,8 +60,10 @@ async function rawInsert(dialect, hits) {
       orgId: 'org',
       sessionId: h.fingerprint,
       site: SITE,
+      ts: h.ts,
       receivedAt: h.ts,
-      record: JSON.stringify(h),
+      tripwire: h.type === 'callback',
+      prompt: false,
     }),
   );
   const cpuBefore = process.cpuUsage();
@@ -70,10 +73,10 @@ async function rawInsert(dialect, hits) {
       for (let j = i; j < Math.min(i + 1000, rows.length); j += 100) {
         const chunk = rows.slice(j, j + 100);
         const values = chunk.map(
-          (_, r) => `(${HIT_COLUMNS.map((_, c) => `$${r * HIT_COLUMNS.length + c + 1}`).join(', ')})`,
+          (_, r) => `(${HIT_NAMES.map((_, c) => `$${r * HIT_NAMES.length + c + 1}`).join(', ')})`,
         );
         await m.query(
-          `INSERT INTO honey_hits (${HIT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`,
+          `INSERT INTO honey_hits (${HIT_NAMES.join(', ')}) VALUES ${values.join(', ')}`,
           chunk.flat(),
         );
       }

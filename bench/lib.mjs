@@ -134,75 +134,34 @@ export async function postgresReachable(pgUrl = DEFAULT_PG_URL) {
   }
 }
 
-/** The columns of `honey_hits` in the order the benchmarks write them (as ingest does). */
-export const HIT_COLUMNS = [
-  'org_id',
-  'id',
-  'session_id',
-  'site',
-  'type',
-  'ts',
-  'received_at',
-  'trap_id',
-  'trap_type',
-  'path',
-  'ip',
-  'token_reach',
-  'tripwire',
-  'prompt',
-  'record',
-];
-
-/** A `makeHits` hit as a `honey_hits` row in `HIT_COLUMNS` order. */
-export function hitRow(hit, { orgId, sessionId, site, receivedAt, record }) {
-  return [
-    orgId,
-    hit.id,
-    sessionId,
-    site,
-    hit.type,
-    hit.ts,
-    receivedAt,
-    hit.trap?.id ?? null,
-    hit.trap?.type ?? null,
-    hit.path,
-    hit.ip,
-    hit.token?.reach ?? null,
-    hit.type === 'callback' ? 1 : 0,
-    0,
-    record,
-  ];
+/**
+ * A session as ingest keeps it (`SessionRow` of `@lobster/control-plane/storage`): `fields` over the state
+ * of a session nothing has happened to yet, for `sessionToValues` and `sessionToUpdate`.
+ */
+export function sessionRow(fields) {
+  return {
+    sourceIps: [],
+    userAgent: null,
+    userAgents: [],
+    classification: 'HUMAN',
+    score: 0,
+    confidence: 0,
+    severity: 'low',
+    signalsFired: [],
+    facts: {},
+    tripwiresFired: 0,
+    hitCount: 0,
+    trapsTriggered: [],
+    model: null,
+    operator: null,
+    task: null,
+    systemPrompt: null,
+    modelFamily: null,
+    agentName: null,
+    detectedAt: null,
+    ...fields,
+  };
 }
-
-/** The columns of `honey_sessions` in table order (packages/control-plane/src/honey/session-row.ts). */
-export const SESSION_COLUMNS = [
-  'id',
-  'org_id',
-  'site',
-  'fingerprint',
-  'source_ip',
-  'source_ips',
-  'user_agent',
-  'user_agents',
-  'classification',
-  'score',
-  'confidence',
-  'severity',
-  'signals_fired',
-  'facts',
-  'tripwires_fired',
-  'hit_count',
-  'traps_triggered',
-  'model',
-  'operator',
-  'task',
-  'system_prompt',
-  'model_family',
-  'agent_name',
-  'detected_at',
-  'first_seen',
-  'last_seen',
-];
 
 /**
  * `count` trap hits and token callbacks (every tenth) from `visitors` visitors taking turns, over the last

@@ -1,11 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import { type ColumnType, type Database, insertRows, oneOf, updateRows } from '../db/database.js';
+import { type Database, insertRows, oneOf, updateRows } from '../db/database.js';
 import { appendEvents, type NewEvent } from '../events/log.js';
 import { ValidationFailed } from '../http/errors.js';
 import { parseWith } from '../http/validate.js';
 import { alertsCommitted, enqueueAlerts } from './alerts/trigger.js';
 import { applyHit, capturedPrompt, isTripwireHit, signalKind, threatDetectedData } from './apply-hit.js';
 import { addHourlyCounts, HourlyCounter } from './hit-hours.js';
+import { HIT_COLUMNS, hitRow } from './hit-row.js';
 import { MAX_CLOCK_SKEW_MS, readWireHit, type WireHit, wireHit } from './ingest-schema.js';
 import { type SessionCache, sessionCacheOf } from './session-cache.js';
 import { addSessionHours, placeOf, SessionMoves } from './session-hours.js';
@@ -132,23 +133,7 @@ async function ingestOnce(
         const ts = new Date(at).toISOString();
         const tripwire = isTripwireHit(hit);
         const prompt = capturedPrompt(hit);
-        rows.push([
-          orgId,
-          hit.id,
-          session.id,
-          site,
-          hit.type,
-          ts,
-          receivedAt,
-          hit.trap?.id ?? null,
-          hit.trap?.type ?? null,
-          hit.path,
-          hit.ip,
-          hit.token?.reach ?? null,
-          tripwire ? 1 : 0,
-          prompt ? 1 : 0,
-          compactRecord(hit),
-        ]);
+        rows.push(hitRow(hit, { orgId, sessionId: session.id, site, ts, receivedAt, tripwire, prompt }));
         for (const event of hitEvents(orgId, session, hit, effects)) events.push(event);
         hourly.add(site, ts, hit.trap, tripwire, prompt);
       }
@@ -271,50 +256,10 @@ async function loadSessions(
   return rows.map(sessionFromRaw);
 }
 
-/**
- * The stored copy of a hit leaves out what the contract defaults anyway (nulls, empty lists, false):
- * most fields of most hits are empty, and the record is most of a row's size. `readRecord` restores them.
- */
-function compactRecord(hit: WireHit): string {
-  return JSON.stringify(withoutEmpty(hit as unknown as Record<string, unknown>));
-}
-
-/** A copy without null, false and [] fields, nested objects too (a plain loop: a JSON.stringify replacer is slow). */
-function withoutEmpty(object: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key in object) {
-    const value = object[key];
-    if (value === null || value === false || value === undefined) continue;
-    if (Array.isArray(value)) {
-      if (value.length > 0) out[key] = value;
-    } else if (typeof value === 'object') out[key] = withoutEmpty(value as Record<string, unknown>);
-    else out[key] = value;
-  }
-  return out;
-}
-
 export function readRecord(text: string): WireHit {
   const value: unknown = JSON.parse(text);
   return readWireHit(value) ?? wireHit.parse(value);
 }
-
-const HIT_COLUMNS: [string, ColumnType][] = [
-  ['org_id', 'text'],
-  ['id', 'text'],
-  ['session_id', 'text'],
-  ['site', 'text'],
-  ['type', 'text'],
-  ['ts', 'text'],
-  ['received_at', 'text'],
-  ['trap_id', 'text'],
-  ['trap_type', 'text'],
-  ['path', 'text'],
-  ['ip', 'text'],
-  ['token_reach', 'text'],
-  ['tripwire', 'int'],
-  ['prompt', 'int'],
-  ['record', 'text'],
-];
 
 /**
  * New sessions are inserted, the others updated in the columns a hit can change: the fingerprint index
