@@ -1,7 +1,8 @@
 // Child process for the honey-middleware benchmarks: one Express, Koa or Fastify app, bare or with
 // lobsterHoney() in front, reporting its URL over IPC. BENCH_FRAMEWORK = express | koa | fastify;
 // BENCH_HONEY = off (no middleware) | on (defaults: traps + page tripwires) | no-tripwires |
-// sampled (tripwires on 10 % of pages).
+// sampled (tripwires on 10 % of pages) | empty (a middleware, or for Fastify an onRequest hook, that only
+// passes the request on: what the framework itself charges for one more of them).
 // Routes: GET / (hello world, text/plain), GET /page (a 20 KB HTML page as a string), GET /stream (the
 // same page streamed: the first 2 KB at once, the rest 5 ms later, as a template engine flushing early).
 // With a middleware, the reporter is on (an apiKey, sending to a local receiver that answers 202), so trap
@@ -44,7 +45,9 @@ let server;
 if (framework === 'express') {
   const { default: express } = await import('express');
   const app = express();
-  if (honey !== 'off') app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
+  if (honey === 'empty') app.use((_req, _res, next) => next());
+  else if (honey !== 'off')
+    app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
   app.get('/', (_req, res) => res.type('text').send('hello world'));
   app.get('/page', (_req, res) => res.type('html').send(PAGE));
   app.get('/stream', (_req, res) => {
@@ -55,7 +58,8 @@ if (framework === 'express') {
 } else if (framework === 'koa') {
   const { default: Koa } = await import('koa');
   const app = new Koa();
-  if (honey !== 'off') app.use((await import('@lobster/honey-middleware/koa')).lobsterHoney(options));
+  if (honey === 'empty') app.use((_ctx, next) => next());
+  else if (honey !== 'off') app.use((await import('@lobster/honey-middleware/koa')).lobsterHoney(options));
   app.use((ctx) => {
     if (ctx.path === '/') ctx.body = 'hello world';
     else if (ctx.path === '/page') {
@@ -70,7 +74,10 @@ if (framework === 'express') {
 } else {
   const { default: Fastify } = await import('fastify');
   const app = Fastify();
-  if (honey !== 'off')
+  if (honey === 'empty') {
+    const { default: fp } = await import('fastify-plugin');
+    await app.register(fp(async (a) => a.addHook('onRequest', (_request, _reply, done) => done())));
+  } else if (honey !== 'off')
     await app.register((await import('@lobster/honey-middleware/fastify')).lobsterHoney(options));
   app.get('/', (_req, reply) => reply.type('text/plain').send('hello world'));
   app.get('/page', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
