@@ -46,7 +46,7 @@ async function together(servers, secs) {
   return results.map((r, i) => ({ ...r, cpuUs: ((servers[i].cpu() - cpu[i]) * 1e6) / r.total }));
 }
 
-/** `sets` × `rounds` rounds of all variants at once; returns per round a map variant → result. */
+/** `sets` × `rounds` rounds of all variants at once; returns per round a map from index in `variants` to result. */
 async function measure(framework) {
   const rows = [];
   let busyUs = 0;
@@ -61,7 +61,7 @@ async function measure(framework) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < rounds; i++) {
       const results = await together(servers, seconds);
-      rows.push({ set, by: new Map(order.map((v, j) => [v, results[j]])) });
+      rows.push({ set, by: new Map(order.map((variant, slot) => [variant, results[slot]])) });
     }
     wallUs += Number(process.hrtime.bigint() - t0) / 1e3;
     const used = process.cpuUsage(own);

@@ -8,6 +8,8 @@
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey.mjs [seconds-per-run] [rounds] [frameworks]
 // The engine's own share of a trap answer, without HTTP or a framework: bench/honey-engine.mjs (CPU time on
 // one core) and bench/honey-engine-instructions.mjs (callgrind).
+// The non-trap ratio with all variants loaded at the same time, which a drifting VM cannot skew:
+// bench/honey-concurrent.mjs.
 // BENCH_PIN=1 pins every server (all its threads) to CPU 0 and autocannon to CPU 1 with taskset, so the
 // scheduler never puts the load generator on the server's core; the ratios then move less from run to run.
 // Ratios are the median of the per-round ratios (each round runs the variants back to back), with their
