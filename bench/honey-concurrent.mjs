@@ -17,9 +17,8 @@
 // bench/honey-server.mjs variants run against bare at once (default `on,empty,off`: the middleware; a
 // middleware that only calls next, i.e. what the framework charges for any; and a second bare server,
 // the method's own error). `BENCH_WITH=on,no-tripwires` tells the page tripwires' share.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { fmt, load, median, startServer } from './lib.mjs';
+import { fmt, load, median, pinToCpu, startHoneyServer } from './lib.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 2);
@@ -27,15 +26,7 @@ const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const sets = Number(process.argv[5] ?? 8);
 const variants = ['off', ...(process.env.BENCH_WITH ?? 'on,empty,off').split(',')];
 
-const taskset = (cpu, pid) =>
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-taskset(1, process.pid);
-
-async function start(framework, honey) {
-  const server = await startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
-  taskset(0, server.pid);
-  return server;
-}
+pinToCpu(1);
 
 /** Loads every server at once for `secs`; returns per server its requests/s, p99 and CPU µs per request. */
 async function together(servers, secs) {
@@ -55,7 +46,7 @@ async function measure(framework) {
     // Slots by index into `variants` (bare may be listed twice, for the method's own error).
     const order = variants.map((_, i) => (i + set) % variants.length);
     const servers = [];
-    for (const i of order) servers.push(await start(framework, variants[i]));
+    for (const i of order) servers.push(await startHoneyServer(framework, variants[i], 0));
     await together(servers, 3); // warm-up: JIT and connection pools
     const own = process.cpuUsage();
     const t0 = process.hrtime.bigint();

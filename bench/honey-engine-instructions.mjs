@@ -26,13 +26,9 @@ const child = join(dir, 'answer.mjs');
 writeFileSync(
   child,
   `const { createHoneyEngine } = await import(${JSON.stringify(module)});
+const { trapRequest } = await import(${JSON.stringify(import.meta.resolve('./honey-engine.mjs'))});
 const engine = createHoneyEngine({ secret: 'bench-secret-0123456789abcdef0123' });
-const request = {
-  method: 'GET',
-  url: process.argv[2],
-  headers: { host: 'shop.example', 'user-agent': ${JSON.stringify(userAgent)}, accept: '*/*' },
-  remoteAddress: '203.0.113.7',
-};
+const request = trapRequest(process.argv[2], ${JSON.stringify(userAgent)});
 const answer = async (count) => {
   for (let i = 0; i < count; i++) if ((await engine.handle(request)).action !== 'respond') throw new Error('not a trap');
 };

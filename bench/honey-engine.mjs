@@ -2,19 +2,27 @@
 // a loop, in this process pinned (every thread) to one CPU with taskset. The reporter is on and sends its
 // batches to a receiver in this process that answers 202, so each answer pays for its hit being recorded,
 // serialised and sent. The loop waits for each batch to go out, so the figure is CPU time (user + system,
-// all threads) per answer rather than wall-clock time. No HTTP server and no framework: this is the part of a trap's cost the middleware
-// owns; bench/honey.mjs measures whole HTTP trap responses through each framework.
+// all threads) per answer rather than wall-clock time. No HTTP server and no framework: this is the part
+// of a trap's cost the middleware owns; bench/honey.mjs measures whole HTTP trap responses through each
+// framework.
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey-engine.mjs [answers-per-round] [rounds]
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { fmt, median } from './lib.mjs';
+import { fmt, median, pinToCpu } from './lib.mjs';
 
 const PATHS = ['/.env', '/robots.txt', '/api/v1/config', '/wp-config.php', '/.git/config', '/admin/login'];
 export const USER_AGENT = 'Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)';
 
+/** The engine's view of a visitor's GET of `path`, as an adapter builds it. */
+export const trapRequest = (path, userAgent = USER_AGENT) => ({
+  method: 'GET',
+  url: path,
+  headers: { host: 'shop.example', 'user-agent': userAgent, accept: '*/*' },
+  remoteAddress: '203.0.113.7',
+});
+
 /** Median µs per trap answer for each path, and the answers per second that makes. */
 export async function engineTrapCost(n = 20_000, rounds = 7) {
-  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  pinToCpu(0);
   const { createHoneyEngine } = await import('@lobster/honey-middleware');
   const receiver = createServer((req, res) => {
     req.resume();
@@ -28,12 +36,7 @@ export async function engineTrapCost(n = 20_000, rounds = 7) {
   });
   const rows = [];
   for (const path of PATHS) {
-    const request = {
-      method: 'GET',
-      url: path,
-      headers: { host: 'shop.example', 'user-agent': USER_AGENT, accept: '*/*' },
-      remoteAddress: '203.0.113.7',
-    };
+    const request = trapRequest(path);
     const times = [];
     for (let round = -1; round < rounds; round++) {
       const cpu0 = process.cpuUsage();

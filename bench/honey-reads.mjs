@@ -10,11 +10,12 @@ import {
   HIT_COLUMNS,
   hitRow,
   insertRows,
+  newSessionRow,
   SESSION_COLUMN_TYPES,
   sessionToValues,
 } from '@lobster/control-plane/storage';
 import { pino } from 'pino';
-import { DEFAULT_PG_URL, freshDatabase, sessionRow } from './lib.mjs';
+import { DEFAULT_PG_URL, freshDatabase } from './lib.mjs';
 
 const HITS = Number(process.argv[2] ?? 1_000_000);
 const SESSIONS = Number(process.argv[3] ?? 100_000);
@@ -56,7 +57,7 @@ async function seed(db, orgId, now) {
     const first = last - 600_000;
     sessionRows.push(
       sessionToValues(
-        sessionRow({
+        newSessionRow({
           id,
           orgId,
           site: SITES[s % 2],

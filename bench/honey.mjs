@@ -14,10 +14,9 @@
 // scheduler never puts the load generator on the server's core; the ratios then move less from run to run.
 // Ratios are the median of the per-round ratios (each round runs the variants back to back), with their
 // range.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { enqueueCost } from './honey-enqueue.mjs';
-import { firstByte, fmt, load, median, startServer } from './lib.mjs';
+import { firstByte, fmt, load, median, pinToCpu, startHoneyServer } from './lib.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 3);
@@ -25,15 +24,8 @@ const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const part = process.env.BENCH_PART ?? 'all';
 
 const pin = process.env.BENCH_PIN === '1';
-const taskset = (cpu, pid) =>
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-if (pin) taskset(1, process.pid);
-
-async function start(framework, honey) {
-  const server = await startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
-  if (pin) taskset(0, server.pid);
-  return server;
-}
+if (pin) pinToCpu(1);
+const start = (framework, honey) => startHoneyServer(framework, honey, pin ? 0 : undefined);
 
 /** The median of the per-round ratios `a[i] / b[i]`, and their range, for a table cell. */
 function pairedRatio(a, b) {

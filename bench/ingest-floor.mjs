@@ -16,6 +16,7 @@ import {
   HIT_COLUMNS,
   hitRow,
   insertRows,
+  newSessionRow,
   SESSION_COLUMN_TYPES,
   SESSION_UPDATE_COLUMN_TYPES,
   sessionToUpdate,
@@ -23,7 +24,7 @@ import {
   updateRows,
 } from '@lobster/control-plane/storage';
 import { pino } from 'pino';
-import { fmt, freshDatabase, makeHits, sessionRow } from './lib.mjs';
+import { fmt, freshDatabase, makeHits } from './lib.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const SITE = 'bench.example.com';
@@ -33,7 +34,7 @@ const SIGNALS = ['CALLBACK_HIT', 'HIDDEN_CONTENT_ACTED_ON', 'TIMING_PATTERN'];
 /** A visitor's session after its `n`-th hit, the size and shape ingest writes. */
 function sessionAfter(hit, n, id, orgId, firstSeen) {
   const fired = SIGNALS.slice(0, Math.min(n, 3));
-  return sessionRow({
+  return newSessionRow({
     id,
     orgId,
     site: SITE,

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,21 @@ export function startServer(script, env = {}) {
     );
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+/** Pins a process, every thread of it, to one CPU (Linux `taskset`). */
+export function pinToCpu(cpu, pid = process.pid) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Forks bench/honey-server.mjs: `framework` bare or with a `honey` variant (see that file), pinned to
+ * `cpu` when one is given.
+ */
+export async function startHoneyServer(framework, honey, cpu) {
+  const server = await startServer('./honey-server.mjs', { BENCH_FRAMEWORK: framework, BENCH_HONEY: honey });
+  if (cpu !== undefined) pinToCpu(cpu, server.pid);
+  return server;
 }
 
 /**
@@ -132,35 +147,6 @@ export async function postgresReachable(pgUrl = DEFAULT_PG_URL) {
   } catch {
     return false;
   }
-}
-
-/**
- * A session as ingest keeps it (`SessionRow` of `@lobster/control-plane/storage`): `fields` over the state
- * of a session nothing has happened to yet, for `sessionToValues` and `sessionToUpdate`.
- */
-export function sessionRow(fields) {
-  return {
-    sourceIps: [],
-    userAgent: null,
-    userAgents: [],
-    classification: 'HUMAN',
-    score: 0,
-    confidence: 0,
-    severity: 'low',
-    signalsFired: [],
-    facts: {},
-    tripwiresFired: 0,
-    hitCount: 0,
-    trapsTriggered: [],
-    model: null,
-    operator: null,
-    task: null,
-    systemPrompt: null,
-    modelFamily: null,
-    agentName: null,
-    detectedAt: null,
-    ...fields,
-  };
 }
 
 /**

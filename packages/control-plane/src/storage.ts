@@ -6,6 +6,8 @@
 export { type ColumnType, insertRows, updateRows } from './db/database.js';
 export { compactRecord, HIT_COLUMNS, type HitPlacement, hitRow } from './honey/hit-row.js';
 export {
+  type NewSession,
+  newSessionRow,
   SESSION_COLUMN_TYPES,
   SESSION_COLUMNS,
   SESSION_UPDATE_COLUMN_TYPES,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { emptyFacts } from './facts.js';
 import type { WireHit } from './ingest-schema.js';
-import type { SessionRow } from './session-row.js';
+import { newSessionRow, type SessionRow } from './session-row.js';
 
 /** A visitor's session ends after 30 minutes without a hit (DESIGN §4.1). */
 export const INACTIVITY_MS = 30 * 60 * 1000;
@@ -36,34 +35,16 @@ export class SessionResolver {
 
   private create(fingerprint: string, hit: WireHit, at: number): SessionRow {
     const iso = new Date(at).toISOString();
-    const session: SessionRow = {
+    const session = newSessionRow({
       id: randomUUID(),
       orgId: this.orgId,
       site: this.site,
       fingerprint,
       sourceIp: hit.ip,
-      sourceIps: [],
       userAgent: hit.user_agent,
-      userAgents: [],
-      classification: 'HUMAN',
-      score: 0,
-      confidence: 0,
-      severity: 'low',
-      signalsFired: [],
-      facts: emptyFacts(),
-      tripwiresFired: 0,
-      hitCount: 0,
-      trapsTriggered: [],
-      model: null,
-      operator: null,
-      task: null,
-      systemPrompt: null,
-      modelFamily: null,
-      agentName: null,
-      detectedAt: null,
       firstSeen: iso,
       lastSeen: iso,
-    };
+    });
     this.add(session);
     return session;
   }

@@ -1,5 +1,5 @@
 import type { ColumnType } from '../db/database.js';
-import type { SessionFacts } from './facts.js';
+import { emptyFacts, type SessionFacts } from './facts.js';
 import type { Classification, Severity, SignalName } from './signals.js';
 
 /** A row of `honey_sessions`, with its JSON columns parsed. */
@@ -31,6 +31,38 @@ export interface SessionRow {
   detectedAt: string | null;
   firstSeen: string;
   lastSeen: string;
+}
+
+/** What a new session must be given; every other field starts as for a visitor nothing has happened to. */
+export type NewSession = Pick<
+  SessionRow,
+  'id' | 'orgId' | 'site' | 'fingerprint' | 'sourceIp' | 'userAgent' | 'firstSeen' | 'lastSeen'
+> &
+  Partial<SessionRow>;
+
+/** A session before any signal: a human, score 0, no facts; `fields` over that. */
+export function newSessionRow(fields: NewSession): SessionRow {
+  return {
+    sourceIps: [],
+    userAgents: [],
+    classification: 'HUMAN',
+    score: 0,
+    confidence: 0,
+    severity: 'low',
+    signalsFired: [],
+    facts: emptyFacts(),
+    tripwiresFired: 0,
+    hitCount: 0,
+    trapsTriggered: [],
+    model: null,
+    operator: null,
+    task: null,
+    systemPrompt: null,
+    modelFamily: null,
+    agentName: null,
+    detectedAt: null,
+    ...fields,
+  };
 }
 
 export const SESSION_COLUMNS = [
