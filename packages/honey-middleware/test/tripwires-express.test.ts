@@ -107,6 +107,29 @@ describe('Express: shared prototypes', () => {
     }
   });
 
+  it('leaves trap answers alone once the app prototype carries the wrappers', async () => {
+    for (const precedence of ['trap', 'app'] as const) {
+      const app = express();
+      const honey = lobsterHoney({ secret: 's'.repeat(32), syncTraps: false, precedence });
+      app.use(honey);
+      app.get('/page', (_req, res) => {
+        res.type('html').send(PAGE);
+      });
+      const server = await listen(app.listen(0, '127.0.0.1'));
+      try {
+        expect(await (await fetch(`${server.base}/page`)).text()).toContain(BLOCK_MARK);
+        const login = await fetch(`${server.base}/admin/login`);
+        const html = await login.text();
+        expect(login.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(html).toMatch(/<form method="post"/);
+        expect(html).not.toContain(BLOCK_MARK);
+      } finally {
+        await server.close();
+        await honey.close();
+      }
+    }
+  });
+
   it('lets the app assign req.lobsterHoney itself', async () => {
     const app = express();
     const honey = lobsterHoney({ secret: 's'.repeat(32), syncTraps: false });
