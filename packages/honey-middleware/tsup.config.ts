@@ -6,6 +6,7 @@ export default defineConfig({
     'adapters/express': 'src/adapters/express.ts',
     'adapters/koa': 'src/adapters/koa.ts',
     'adapters/fastify': 'src/adapters/fastify.ts',
+    'adapters/node': 'src/adapters/node.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node20',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as express from '../src/adapters/express.js';
 import * as fastify from '../src/adapters/fastify.js';
 import * as koa from '../src/adapters/koa.js';
+import * as node from '../src/adapters/node.js';
 import * as root from '../src/index.js';
 import { uuidv7, uuidv7Time } from '../src/uuid.js';
 
@@ -34,6 +35,7 @@ describe('public surface', () => {
       ].sort(),
     );
     for (const adapter of [express, koa, fastify]) expect(Object.keys(adapter)).toEqual(['lobsterHoney']);
+    expect(Object.keys(node)).toEqual(['withLobsterHoney']);
   });
 
   it('describes the default trap set in the control plane field names', () => {

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import Koa2 from 'koa2';
 import { lobsterHoney } from '../src/adapters/koa.js';
 import { conformance, type MakeServer } from './conformance.js';
-import { chunks, listen } from './servers.js';
+import { chunks, serveHarness } from './servers.js';
 
 function make(KoaClass: typeof Koa): MakeServer {
   return async (options) => {
@@ -30,15 +30,7 @@ function make(KoaClass: typeof Koa): MakeServer {
         ctx.body = String(n);
       }
     });
-    const { base, close } = await listen(createServer(app.callback()).listen(0, '127.0.0.1'));
-    return {
-      base,
-      engine: honey.engine,
-      close: async () => {
-        await close();
-        await honey.close();
-      },
-    };
+    return serveHarness(createServer(app.callback()), honey);
   };
 }
 

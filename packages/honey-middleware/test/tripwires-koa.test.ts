@@ -4,7 +4,7 @@ import Koa2 from 'koa2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lobsterHoney } from '../src/adapters/koa.js';
 import { PAGE, PAGE_NO_BODY, PASS, pageStream, passHeaders } from './pages.js';
-import { listen } from './servers.js';
+import { listen, serveHarness } from './servers.js';
 import { type MakeTripwireServer, raw, strip, tripwireConformance } from './tripwires.js';
 
 function make(KoaClass: typeof Koa): MakeTripwireServer {
@@ -29,15 +29,7 @@ function make(KoaClass: typeof Koa): MakeTripwireServer {
         ctx.body = PASS[name].body;
       }
     });
-    const { base, close } = await listen(createServer(app.callback()).listen(0, '127.0.0.1'));
-    return {
-      base,
-      engine: honey.engine,
-      close: async () => {
-        await close();
-        await honey.close();
-      },
-    };
+    return serveHarness(createServer(app.callback()), honey);
   };
 }
 

@@ -1,9 +1,10 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
-import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
-import { installTripwires } from '../tripwires/response.js';
-import type { HoneySession, HoneyVerdict, RespondVerdict } from '../verdict.js';
+import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
+import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
+import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { applyVerdict } from './node-response.js';
 
 /** The parts of an Express (4 or 5) request the adapter reads: a Node request plus what Express adds. */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -105,28 +106,9 @@ function setSession(req: ExpressRequestLike, res: ServerResponse, session: Honey
   locals[SESSION] = session;
 }
 
-function write(res: ServerResponse, v: RespondVerdict): void {
-  if (res.headersSent) return;
-  res.writeHead(v.status, v.headers);
-  res.end(v.body);
-}
-
-/** With `precedence: 'app'`: let the app answer first and serve the trap only if it answered 404. */
-function deferTrap(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse): void {
-  const end = res.end;
-  const patched = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
-    res.end = end;
-    if (res.statusCode !== 404 || res.headersSent)
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    void engine.serveTrap(hreq).then((v) => {
-      if (v.action !== 'respond') return (end as (...a: unknown[]) => ServerResponse).apply(res, args);
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      write(res, v);
-    });
-    return res;
-  };
-  res.end = patched as ServerResponse['end'];
-}
+/** Page tripwires on the app's response prototype, their state in `res.locals` (see installTripwires). */
+const install = (res: ServerResponse, plan: TripwirePlan): void =>
+  installTripwires(res, plan, optedOut, res, localsOf);
 
 function apply(
   engine: HoneyEngine,
@@ -136,18 +118,7 @@ function apply(
   next: ExpressNext,
 ): void {
   setSession(hreq.owner, res, v.session);
-  if (v.action === 'respond') {
-    write(res, v);
-    return;
-  }
-  if (v.deferredTrap) deferTrap(engine, hreq, res);
-  else {
-    const plan = engine.tripwires(hreq, v.session);
-    if (plan) installTripwires(res, plan, optedOut, res, localsOf);
-  }
-  const after = v.afterResponse;
-  if (after) res.once('close', () => after(res.statusCode));
-  next();
+  if (applyVerdict(engine, hreq, res, v, install)) next();
 }
 
 /**

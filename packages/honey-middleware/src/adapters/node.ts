@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { createHoneyEngine, type HoneyEngine } from '../engine.js';
+import type { HoneyOptions } from '../options.js';
+import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
+import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
+import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { applyVerdict } from './node-response.js';
+
+/** A Node request listener: what `http.createServer` takes, and what an Express or Connect app is. */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The listener that `withLobsterHoney` returns, with its engine for `close()` on shutdown. */
+export interface NodeHoneyListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly engine: HoneyEngine;
+  close(): Promise<void>;
+}
+
+/** A request as the wrapped listener sees it: the session verdict is an own property. */
+export type NodeHoneyRequestLike = IncomingMessage & { lobsterHoney?: HoneySession };
+
+/** Node itself knows the protocol only from the socket; `X-Forwarded-Proto` counts under `trustProxy`. */
+const NODE: FrameworkRequest<IncomingMessage> = {
+  protocol: (req) => ((req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http'),
+  parsedBody: () => undefined, // nothing has parsed it yet: the engine reads the raw body itself
+};
+
+/** Express's per-response opt-out, when the wrapped listener is an Express app. */
+const optedOut = (res: ServerResponse): boolean =>
+  (res as { locals?: { lobsterTripwires?: unknown } }).locals?.lobsterTripwires === false;
+
+const install = (res: ServerResponse, plan: TripwirePlan): void => installTripwires(res, plan, optedOut, res);
+
+function apply(
+  engine: HoneyEngine,
+  hreq: NodeHoneyRequest<IncomingMessage>,
+  res: ServerResponse,
+  v: HoneyVerdict,
+  listener: NodeListener,
+): void {
+  const req = hreq.raw as NodeHoneyRequestLike;
+  req.lobsterHoney = v.session;
+  if (applyVerdict(engine, hreq, res, v, install)) listener(req, res);
+}
+
+/**
+ * Wraps a Node request listener, typically an Express app (`http.createServer(withLobsterHoney(app))`),
+ * so the engine sees every request before the app does: it serves traps, answers token callbacks, spots
+ * returning canary credentials, plants page tripwires in the app's HTML (on Express, opt out per
+ * response with `res.locals.lobsterTripwires = false`) and sets the session verdict on
+ * `req.lobsterHoney`, then hands the request to the listener.
+ *
+ * The same engine as `app.use(lobsterHoney())`, minus Express's cost: Express gives every request and
+ * response a hidden class of its own once it has them (see the package README), so the middleware's
+ * reads of them are slow; here they are read while they are still Node's own objects. It runs before all
+ * of the app's middleware, as if it were the first `app.use`.
+ * @example http.createServer(withLobsterHoney(app, { apiKey: process.env.LOBSTER_API_KEY })).listen(3000)
+ */
+export function withLobsterHoney(listener: NodeListener, options?: HoneyOptions): NodeHoneyListener {
+  if (typeof listener !== 'function') throw new TypeError('withLobsterHoney: listener must be a function');
+  const engine = createHoneyEngine(options);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const hreq = new NodeHoneyRequest(req.method ?? 'GET', req.url ?? '/', req.headers, req, req, NODE);
+    const v = engine.handle(hreq);
+    if (v instanceof Promise)
+      v.then(
+        (verdict) => apply(engine, hreq, res, verdict, listener),
+        () => listener(req, res),
+      );
+    else apply(engine, hreq, res, v, listener);
+  };
+  return Object.assign(handler, { engine, close: () => engine.close() });
+}

@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import express from 'express';
+import express4 from 'express4';
+import { describe, expect, it } from 'vitest';
+import { type NodeHoneyRequestLike, withLobsterHoney } from '../src/adapters/node.js';
+import { HoneyConfigError } from '../src/index.js';
+import { conformance } from './conformance.js';
+import { conformanceApp, EXPRESS_STYLES, tripwireApp } from './express-apps.js';
+import { PAGE } from './pages.js';
+import { chunks, listen, serveHarness } from './servers.js';
+import { tripwireConformance } from './tripwires.js';
+
+// withLobsterHoney(app): the same suites as app.use(lobsterHoney()), with the engine in front of the app.
+conformance('Express 5 behind withLobsterHoney', conformanceApp(express, 'listener'));
+conformance(
+  'Express 4 behind withLobsterHoney',
+  conformanceApp(express4 as unknown as typeof express, 'listener'),
+);
+tripwireConformance('Express 5 behind withLobsterHoney', EXPRESS_STYLES, tripwireApp(express, 'listener'));
+
+/** The conformance suite's routes as a plain Node listener, without any framework. */
+function plainListener(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  const get = req.method === 'GET' || req.method === 'HEAD';
+  if (get && url === '/') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'x-app': 'yes' }).end('hello');
+  } else if (get && url === '/stream') {
+    res.setHeader('content-type', 'text/plain');
+    chunks().pipe(res);
+  } else if (req.method === 'GET' && url === '/session') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify((req as NodeHoneyRequestLike).lobsterHoney));
+  } else if (req.method === 'GET' && url === '/robots.txt') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('app robots');
+  } else if (req.method === 'POST' && url === '/echo') {
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+    });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(String(n)));
+  } else {
+    // Headers set, not written: with precedence 'app' a trap may still take the place of this 404.
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/plain');
+    res.end('not found');
+  }
+}
+
+conformance('a plain Node listener behind withLobsterHoney', (options) => {
+  const honey = withLobsterHoney(plainListener, options);
+  return serveHarness(createServer(honey), honey);
+});
+
+describe('withLobsterHoney', () => {
+  it('refuses a listener that is not a function, and bad options by name', () => {
+    expect(() => withLobsterHoney({} as never)).toThrow(/listener must be a function/);
+    expect(() => withLobsterHoney(plainListener, { mode: 'block' } as never)).toThrow(HoneyConfigError);
+    expect(() => withLobsterHoney(plainListener, { mode: 'block' } as never)).toThrow(/mode/);
+  });
+
+  it('plants page tripwires in a plain listener page and exposes req.lobsterHoney to it', async () => {
+    const honey = withLobsterHoney(
+      (req, res) => {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.setHeader('x-session', (req as NodeHoneyRequestLike).lobsterHoney?.fingerprint ?? 'none');
+        res.end(PAGE);
+      },
+      { secret: 's'.repeat(32), syncTraps: false },
+    );
+    const server = await listen(createServer(honey).listen(0, '127.0.0.1'));
+    try {
+      const res = await fetch(`${server.base}/`);
+      const html = await res.text();
+      expect(res.headers.get('x-session')).toMatch(/^[0-9a-f]{12}$/);
+      expect(html).toContain('<div hidden aria-hidden="true" data-nosnippet>');
+      expect(html.startsWith(PAGE.slice(0, 40))).toBe(true);
+      expect(html.length).toBeGreaterThan(PAGE.length);
+    } finally {
+      await server.close();
+      await honey.close();
+    }
+  });
+});
