@@ -2,7 +2,10 @@
 // lobsterHoney() in front, reporting its URL over IPC. BENCH_FRAMEWORK = express | koa | fastify;
 // BENCH_HONEY = off (no middleware) | on (defaults: traps + page tripwires) | no-tripwires |
 // sampled (tripwires on 10 % of pages) | empty (a middleware, or for Fastify an onRequest hook, that only
-// passes the request on: what the framework itself charges for one more of them).
+// passes the request on: what the framework itself charges for one more of them) | reads (the same, after
+// reading what any such middleware must: method, URL and headers, and the object the adapter keeps its
+// verdict in; the floor for a middleware that looks at the request at all) | listener (Express only: the
+// app wrapped with withLobsterHoney() from @lobster/honey-middleware/node instead of app.use).
 // Routes: GET / (hello world, text/plain), GET /page (a 20 KB HTML page as a string), GET /stream (the
 // same page streamed: the first 2 KB at once, the rest 5 ms later, as a template engine flushing early).
 // With a middleware, the reporter is on (an apiKey, sending to a local receiver that answers 202), so trap
@@ -41,12 +44,22 @@ const stream = () =>
     })(),
   );
 
+/** The `reads` variant checks what it read, as a real middleware would use it. */
+const use = (...values) => {
+  if (values.some((v) => v === undefined)) throw new Error('reads: a request field is missing');
+};
+
 let server;
 if (framework === 'express') {
   const { default: express } = await import('express');
   const app = express();
   if (honey === 'empty') app.use((_req, _res, next) => next());
-  else if (honey !== 'off')
+  else if (honey === 'reads')
+    app.use((req, res, next) => {
+      use(req.method, req.originalUrl, req.headers, res.locals, req.res);
+      next();
+    });
+  else if (honey !== 'off' && honey !== 'listener')
     app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
   app.get('/', (_req, res) => res.type('text').send('hello world'));
   app.get('/page', (_req, res) => res.type('html').send(PAGE));
@@ -54,11 +67,23 @@ if (framework === 'express') {
     res.type('html');
     stream().pipe(res);
   });
-  server = createServer(app);
+  server =
+    honey === 'listener'
+      ? createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options))
+      : createServer(app);
 } else if (framework === 'koa') {
   const { default: Koa } = await import('koa');
   const app = new Koa();
+  // A load generator that stops mid-pipeline leaves writes to closed sockets; Koa would print each one.
+  app.on('error', (e) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') console.error(e);
+  });
   if (honey === 'empty') app.use((_ctx, next) => next());
+  else if (honey === 'reads')
+    app.use((ctx, next) => {
+      use(ctx.method, ctx.originalUrl, ctx.headers, ctx.state);
+      return next();
+    });
   else if (honey !== 'off') app.use((await import('@lobster/honey-middleware/koa')).lobsterHoney(options));
   app.use((ctx) => {
     if (ctx.path === '/') ctx.body = 'hello world';
@@ -74,9 +99,16 @@ if (framework === 'express') {
 } else {
   const { default: Fastify } = await import('fastify');
   const app = Fastify();
-  if (honey === 'empty') {
+  if (honey === 'empty' || honey === 'reads') {
     const { default: fp } = await import('fastify-plugin');
-    await app.register(fp(async (a) => a.addHook('onRequest', (_request, _reply, done) => done())));
+    const hook =
+      honey === 'empty'
+        ? (_request, _reply, done) => done()
+        : (request, reply, done) => {
+            use(request.method, request.url, request.headers, reply.raw);
+            done();
+          };
+    await app.register(fp(async (a) => a.addHook('onRequest', hook)));
   } else if (honey !== 'off')
     await app.register((await import('@lobster/honey-middleware/fastify')).lobsterHoney(options));
   app.get('/', (_req, reply) => reply.type('text/plain').send('hello world'));

@@ -54,8 +54,8 @@ export function startControlPlane(env = {}) {
 }
 
 /** One autocannon run; returns requests/s and latency percentiles in ms. */
-export async function load({ url, headers = {}, seconds = 10, connections = 20 }) {
-  const result = await autocannon({ url, headers, duration: seconds, connections, pipelining: 1 });
+export async function load({ url, headers = {}, seconds = 10, connections = 20, pipelining = 1 }) {
+  const result = await autocannon({ url, headers, duration: seconds, connections, pipelining });
   return summarize(url, result);
 }
 
