@@ -6,6 +6,8 @@
 //   page tripwires: GET /page (20 KB HTML) with tripwires vs lobsterHoney({ tripwires: false }), plus
 //                 10 % sampling; time to first byte of GET /stream with and without tripwires.
 // Run: npm run build -w @lobster/honey-middleware && node bench/honey.mjs [seconds-per-run] [rounds] [frameworks]
+// BENCH_VARIANT picks the request path's "with" server among bench/honey-server.mjs's variants (default
+// `on`; `listener` for Express behind withLobsterHoney).
 // The engine's own share of a trap answer, without HTTP or a framework: bench/honey-engine.mjs (CPU time on
 // one core) and bench/honey-engine-instructions.mjs (callgrind).
 // The non-trap ratio with all variants loaded at the same time, which a drifting VM cannot skew:
@@ -22,6 +24,7 @@ const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 3);
 const frameworks = (process.argv[4] ?? 'express,koa,fastify').split(',');
 const part = process.env.BENCH_PART ?? 'all';
+const variant = process.env.BENCH_VARIANT ?? 'on';
 
 const pin = process.env.BENCH_PIN === '1';
 if (pin) pinToCpu(1);
@@ -74,7 +77,7 @@ if (part === 'all' || part === 'request') {
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of frameworks) {
-    const servers = { bare: await start(f, 'off'), honey: await start(f, 'on') };
+    const servers = { bare: await start(f, 'off'), honey: await start(f, variant) };
     const r = await alternate(servers, '/');
     const trap = await alternate({ honey: servers.honey }, '/.env');
     for (const s of Object.values(servers)) s.stop();
