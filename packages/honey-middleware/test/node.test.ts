@@ -3,7 +3,7 @@ import express from 'express';
 import express4 from 'express4';
 import { describe, expect, it } from 'vitest';
 import { type NodeHoneyRequestLike, withLobsterHoney } from '../src/adapters/node.js';
-import { HoneyConfigError } from '../src/index.js';
+import { type HitRecord, HoneyConfigError } from '../src/index.js';
 import { conformance } from './conformance.js';
 import { conformanceApp, EXPRESS_STYLES, tripwireApp } from './express-apps.js';
 import { PAGE } from './pages.js';
@@ -17,6 +17,11 @@ conformance(
   conformanceApp(express4 as unknown as typeof express, 'listener'),
 );
 tripwireConformance('Express 5 behind withLobsterHoney', EXPRESS_STYLES, tripwireApp(express, 'listener'));
+tripwireConformance(
+  'Express 4 behind withLobsterHoney',
+  EXPRESS_STYLES,
+  tripwireApp(express4 as unknown as typeof express, 'listener'),
+);
 
 /** The conformance suite's routes as a plain Node listener, without any framework. */
 function plainListener(req: IncomingMessage, res: ServerResponse): void {
@@ -56,6 +61,31 @@ describe('withLobsterHoney', () => {
     expect(() => withLobsterHoney({} as never)).toThrow(/listener must be a function/);
     expect(() => withLobsterHoney(plainListener, { mode: 'block' } as never)).toThrow(HoneyConfigError);
     expect(() => withLobsterHoney(plainListener, { mode: 'block' } as never)).toThrow(/mode/);
+  });
+
+  it('with precedence "app", records a trap POST with the body the app\'s parser read', async () => {
+    const hits: HitRecord[] = [];
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    const honey = withLobsterHoney(app, {
+      secret: 's'.repeat(32),
+      syncTraps: false,
+      precedence: 'app',
+      onHit: (h) => hits.push(h),
+    });
+    const server = await listen(createServer(honey).listen(0, '127.0.0.1'));
+    try {
+      const res = await fetch(`${server.base}/admin/login`, {
+        method: 'POST',
+        body: 'username=root&password=hunter2',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(res.status).toBe(401);
+      expect(hits.at(-1)).toMatchObject({ type: 'trap_hit', method: 'POST', login: { username: 'root' } });
+    } finally {
+      await server.close();
+      await honey.close();
+    }
   });
 
   it('plants page tripwires in a plain listener page and exposes req.lobsterHoney to it', async () => {

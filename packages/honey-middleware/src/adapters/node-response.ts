@@ -5,7 +5,7 @@ import type { TripwirePlan } from '../tripwires/response.js';
 import type { HoneyVerdict, RespondVerdict } from '../verdict.js';
 
 /** Sends a verdict's answer on a Node response, unless the app already started one. */
-export function writeVerdict(res: ServerResponse, v: RespondVerdict): void {
+function writeVerdict(res: ServerResponse, v: RespondVerdict): void {
   if (res.headersSent) return;
   res.writeHead(v.status, v.headers);
   res.end(v.body);
@@ -15,7 +15,7 @@ export function writeVerdict(res: ServerResponse, v: RespondVerdict): void {
  * With `precedence: 'app'`, on a Node response: let the app answer first and serve the trap only if it
  * answered 404 (its 404 page is dropped then, headers included).
  */
-export function serveTrapIfNotFound(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse): void {
+function serveTrapIfNotFound(engine: HoneyEngine, hreq: HoneyRequest, res: ServerResponse): void {
   const end = res.end;
   const patched = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
     res.end = end;

@@ -20,10 +20,24 @@ export interface NodeHoneyListener {
 /** A request as the wrapped listener sees it: the session verdict is an own property. */
 export type NodeHoneyRequestLike = IncomingMessage & { lobsterHoney?: HoneySession };
 
-/** Node itself knows the protocol only from the socket; `X-Forwarded-Proto` counts under `trustProxy`. */
+declare global {
+  // Express exposes its request type only through this global namespace.
+  namespace Express {
+    interface Request {
+      /** The session verdict of `@lobster/honey-middleware`. */
+      lobsterHoney?: HoneySession;
+    }
+  }
+}
+
+/**
+ * Before the app, Node knows the protocol only from the socket (`X-Forwarded-Proto` counts under the
+ * `trustProxy` option, not Express's `trust proxy` setting). A body is parsed only for a trap the app
+ * answered first (`precedence: 'app'`), by the app's own parser if it had one.
+ */
 const NODE: FrameworkRequest<IncomingMessage> = {
   protocol: (req) => ((req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http'),
-  parsedBody: () => undefined, // nothing has parsed it yet: the engine reads the raw body itself
+  parsedBody: (req) => (req as { body?: unknown }).body,
 };
 
 /** Express's per-response opt-out, when the wrapped listener is an Express app. */
