@@ -10,7 +10,8 @@
 //   node-prototype   the same, after doing to each request and response what Express does: set their
 //                    prototype (Object.setPrototypeOf) and add a few properties;
 //   express          a bare Express 5 hello world;
-//   express-honey    the same with lobsterHoney() in front.
+//   express-honey    the same with app.use(lobsterHoney());
+//   express-listener the same app wrapped with withLobsterHoney() instead.
 // Run: npm run build -w @lobster/honey-middleware && node bench/hidden-classes.mjs [few] [many]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const VARIANTS = ['node', 'node-prototype', 'express', 'express-honey'];
+const VARIANTS = ['node', 'node-prototype', 'express', 'express-honey', 'express-listener'];
+const OPTIONS = { secret: 'hidden-classes-benchmark-secret', syncTraps: false };
 
 async function app(variant) {
   if (variant.startsWith('express')) {
@@ -27,10 +29,12 @@ async function app(variant) {
     const a = express();
     if (variant === 'express-honey') {
       const { lobsterHoney } = await import('@lobster/honey-middleware/express');
-      a.use(lobsterHoney({ secret: 'hidden-classes-benchmark-secret', syncTraps: false }));
+      a.use(lobsterHoney(OPTIONS));
     }
     a.get('/', (_req, res) => res.type('text').send('hello world'));
-    return a;
+    if (variant !== 'express-listener') return a;
+    const { withLobsterHoney } = await import('@lobster/honey-middleware/node');
+    return withLobsterHoney(a, OPTIONS);
   }
   const requestProto = Object.create(IncomingMessage.prototype);
   const responseProto = Object.create(ServerResponse.prototype);

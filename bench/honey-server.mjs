@@ -5,7 +5,8 @@
 // passes the request on: what the framework itself charges for one more of them) | reads (the same, after
 // reading what any such middleware must: method, URL and headers, and the object the adapter keeps its
 // verdict in; the floor for a middleware that looks at the request at all) | listener (Express only: the
-// app wrapped with withLobsterHoney() from @lobster/honey-middleware/node instead of app.use).
+// app wrapped with withLobsterHoney() from @lobster/honey-middleware/node instead of app.use) |
+// listener-no-tripwires (the same with `tripwires: false`).
 // Routes: GET / (hello world, text/plain), GET /page (a 20 KB HTML page as a string), GET /stream (the
 // same page streamed: the first 2 KB at once, the rest 5 ms later, as a template engine flushing early).
 // With a middleware, the reporter is on (an apiKey, sending to a local receiver that answers 202), so trap
@@ -25,7 +26,7 @@ const options = {
   apiKey: 'lh_bench_0123456789abcdef',
   endpoint: `http://127.0.0.1:${receiver.address().port}`,
   syncTraps: false,
-  ...(honey === 'no-tripwires' ? { tripwires: false } : {}),
+  ...(honey.endsWith('no-tripwires') ? { tripwires: false } : {}),
   ...(honey === 'sampled' ? { tripwires: { sampleRate: 0.1 } } : {}),
 };
 
@@ -45,7 +46,7 @@ const stream = () =>
   );
 
 /** The `reads` variant checks what it read, as a real middleware would use it. */
-const use = (...values) => {
+const requireAll = (...values) => {
   if (values.some((v) => v === undefined)) throw new Error('reads: a request field is missing');
 };
 
@@ -56,10 +57,10 @@ if (framework === 'express') {
   if (honey === 'empty') app.use((_req, _res, next) => next());
   else if (honey === 'reads')
     app.use((req, res, next) => {
-      use(req.method, req.originalUrl, req.headers, res.locals, req.res);
+      requireAll(req.method, req.originalUrl, req.headers, res.locals, req.res);
       next();
     });
-  else if (honey !== 'off' && honey !== 'listener')
+  else if (honey !== 'off' && !honey.startsWith('listener'))
     app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
   app.get('/', (_req, res) => res.type('text').send('hello world'));
   app.get('/page', (_req, res) => res.type('html').send(PAGE));
@@ -68,7 +69,7 @@ if (framework === 'express') {
     stream().pipe(res);
   });
   server =
-    honey === 'listener'
+    honey.startsWith('listener')
       ? createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options))
       : createServer(app);
 } else if (framework === 'koa') {
@@ -81,7 +82,7 @@ if (framework === 'express') {
   if (honey === 'empty') app.use((_ctx, next) => next());
   else if (honey === 'reads')
     app.use((ctx, next) => {
-      use(ctx.method, ctx.originalUrl, ctx.headers, ctx.state);
+      requireAll(ctx.method, ctx.originalUrl, ctx.headers, ctx.state);
       return next();
     });
   else if (honey !== 'off') app.use((await import('@lobster/honey-middleware/koa')).lobsterHoney(options));
@@ -105,7 +106,7 @@ if (framework === 'express') {
       honey === 'empty'
         ? (_request, _reply, done) => done()
         : (request, reply, done) => {
-            use(request.method, request.url, request.headers, reply.raw);
+            requireAll(request.method, request.url, request.headers, reply.raw);
             done();
           };
     await app.register(fp(async (a) => a.addHook('onRequest', hook)));

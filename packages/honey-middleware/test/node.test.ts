@@ -7,7 +7,7 @@ import { type HitRecord, HoneyConfigError } from '../src/index.js';
 import { conformance } from './conformance.js';
 import { conformanceApp, EXPRESS_STYLES, tripwireApp } from './express-apps.js';
 import { PAGE } from './pages.js';
-import { chunks, listen, serveHarness } from './servers.js';
+import { chunks, serveHarness } from './servers.js';
 import { tripwireConformance } from './tripwires.js';
 
 // withLobsterHoney(app): the same suites as app.use(lobsterHoney()), with the engine in front of the app.
@@ -73,7 +73,7 @@ describe('withLobsterHoney', () => {
       precedence: 'app',
       onHit: (h) => hits.push(h),
     });
-    const server = await listen(createServer(honey).listen(0, '127.0.0.1'));
+    const server = await serveHarness(createServer(honey), honey);
     try {
       const res = await fetch(`${server.base}/admin/login`, {
         method: 'POST',
@@ -84,7 +84,6 @@ describe('withLobsterHoney', () => {
       expect(hits.at(-1)).toMatchObject({ type: 'trap_hit', method: 'POST', login: { username: 'root' } });
     } finally {
       await server.close();
-      await honey.close();
     }
   });
 
@@ -97,7 +96,7 @@ describe('withLobsterHoney', () => {
       },
       { secret: 's'.repeat(32), syncTraps: false },
     );
-    const server = await listen(createServer(honey).listen(0, '127.0.0.1'));
+    const server = await serveHarness(createServer(honey), honey);
     try {
       const res = await fetch(`${server.base}/`);
       const html = await res.text();
@@ -107,7 +106,6 @@ describe('withLobsterHoney', () => {
       expect(html.length).toBeGreaterThan(PAGE.length);
     } finally {
       await server.close();
-      await honey.close();
     }
   });
 });
