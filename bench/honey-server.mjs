@@ -68,10 +68,9 @@ if (framework === 'express') {
     res.type('html');
     stream().pipe(res);
   });
-  server =
-    honey.startsWith('listener')
-      ? createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options))
-      : createServer(app);
+  server = honey.startsWith('listener')
+    ? createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options))
+    : createServer(app);
 } else if (framework === 'koa') {
   const { default: Koa } = await import('koa');
   const app = new Koa();
