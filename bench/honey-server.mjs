@@ -6,7 +6,9 @@
 // reading what any such middleware must: method, URL and headers, and the object the adapter keeps its
 // verdict in; the floor for a middleware that looks at the request at all) | listener (Express only: the
 // app wrapped with withLobsterHoney() from @lobster/honey-middleware/node instead of app.use) |
-// listener-no-tripwires (the same with `tripwires: false`).
+// listener-no-tripwires (the same with `tripwires: false`) | locals-first (Express only: bare Express
+// behind a listener that only gives the response its `res.locals` before Express takes it over, as
+// withLobsterHoney does; the bare app that the listener's own cost is told against).
 // Routes: GET / (hello world, text/plain), GET /page (a 20 KB HTML page as a string), GET /stream (the
 // same page streamed: the first 2 KB at once, the rest 5 ms later, as a template engine flushing early).
 // With a middleware, the reporter is on (an apiKey, sending to a local receiver that answers 202), so trap
@@ -60,7 +62,7 @@ if (framework === 'express') {
       requireAll(req.method, req.originalUrl, req.headers, res.locals, req.res);
       next();
     });
-  else if (honey !== 'off' && !honey.startsWith('listener'))
+  else if (honey !== 'off' && honey !== 'locals-first' && !honey.startsWith('listener'))
     app.use((await import('@lobster/honey-middleware/express')).lobsterHoney(options));
   app.get('/', (_req, res) => res.type('text').send('hello world'));
   app.get('/page', (_req, res) => res.type('html').send(PAGE));
@@ -68,9 +70,14 @@ if (framework === 'express') {
     res.type('html');
     stream().pipe(res);
   });
-  server = honey.startsWith('listener')
-    ? createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options))
-    : createServer(app);
+  if (honey.startsWith('listener'))
+    server = createServer((await import('@lobster/honey-middleware/node')).withLobsterHoney(app, options));
+  else if (honey === 'locals-first')
+    server = createServer((req, res) => {
+      res.locals = Object.create(null);
+      app(req, res);
+    });
+  else server = createServer(app);
 } else if (framework === 'koa') {
   const { default: Koa } = await import('koa');
   const app = new Koa();

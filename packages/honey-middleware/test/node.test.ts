@@ -108,4 +108,26 @@ describe('withLobsterHoney', () => {
       await server.close();
     }
   });
+  it('on an Express app, adds nothing to a request or response but res.locals, sub-apps included', async () => {
+    const app = express();
+    const admin = express();
+    const own = (o: object): string[] => Object.getOwnPropertyNames(o);
+    admin.get('/page', (req, res) => {
+      res.set('x-session', req.lobsterHoney?.fingerprint ?? 'none');
+      res.set('x-own', [...own(req), ...own(res)].filter((k) => /lobster|^write|^end$/.test(k)).join(','));
+      res.type('html').send(PAGE);
+    });
+    app.use('/admin', admin);
+    const honey = withLobsterHoney(app, { secret: 's'.repeat(32), syncTraps: false });
+    const server = await serveHarness(createServer(honey), honey);
+    try {
+      const res = await fetch(`${server.base}/admin/page`);
+      const html = await res.text();
+      expect(res.headers.get('x-session')).toMatch(/^[0-9a-f]{12}$/);
+      expect(res.headers.get('x-own')).toBe('');
+      expect(html).toContain('<div hidden aria-hidden="true" data-nosnippet>');
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
 import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { ensureSessionAccessor, localsOf, optedOut, SESSION } from './express-state.js';
 import { applyVerdict } from './node-response.js';
 
 /** The parts of an Express (4 or 5) request the adapter reads: a Node request plus what Express adds. */
@@ -50,49 +51,13 @@ function honeyRequest(req: ExpressRequestLike): NodeHoneyRequest<ExpressRequestL
   );
 }
 
-// Express gives every request and response object a hidden class of its own (it swaps their prototype
-// per request), so every property added to one, and even using one as a WeakMap key, makes V8 build a new
-// hidden class: measured at about 40 µs per request, more than all the rest of the middleware. So nothing
-// is added to them: the session and the tripwire state go into `res.locals` (a plain object Express makes
-// for every response), and `req.lobsterHoney` is an accessor on the app's request prototype.
-const SESSION = Symbol.for('lobster.honey.session');
-type Locals = Record<symbol, unknown> & { lobsterTripwires?: unknown };
-type ExpressResponseLike = ServerResponse & { locals?: Locals };
-const localsOf = (res: ServerResponse): Locals | undefined => {
-  const locals = (res as ExpressResponseLike).locals;
-  return typeof locals === 'object' && locals !== null ? locals : undefined;
-};
-const withAccessor = new WeakSet<object>();
-const optedOut = (res: ServerResponse): boolean => localsOf(res)?.lobsterTripwires === false;
-
 /**
- * The app's `request` prototype, which mounted sub-apps inherit from. Not Express's own base `request`:
- * an accessor there (a dictionary-mode object) measured 30 µs per request, as every property Express
- * stores on a request then takes V8's slow path.
+ * The app's `request` prototype, which mounted sub-apps inherit from (see `ensureSessionAccessor`), or
+ * null for a request Express has not taken over.
  */
 function appRequestPrototype(req: IncomingMessage): object | null {
   const proto = Object.getPrototypeOf(req) as object | null;
   return proto && proto !== IncomingMessage.prototype ? proto : null;
-}
-
-function defineAccessor(proto: object): void {
-  withAccessor.add(proto);
-  Object.defineProperty(proto, 'lobsterHoney', {
-    configurable: true,
-    enumerable: false,
-    get(this: { res?: ServerResponse }): HoneySession | undefined {
-      return this.res ? (localsOf(this.res)?.[SESSION] as HoneySession | undefined) : undefined;
-    },
-    // An app that assigns its own value gets a plain property, as it would without the accessor.
-    set(this: object, value: unknown) {
-      Object.defineProperty(this, 'lobsterHoney', {
-        value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    },
-  });
 }
 
 function setSession(req: ExpressRequestLike, res: ServerResponse, session: HoneySession): void {
@@ -102,7 +67,7 @@ function setSession(req: ExpressRequestLike, res: ServerResponse, session: Honey
     req.lobsterHoney = session;
     return;
   }
-  if (!withAccessor.has(proto)) defineAccessor(proto);
+  ensureSessionAccessor(proto);
   locals[SESSION] = session;
 }
 

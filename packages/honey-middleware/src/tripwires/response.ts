@@ -325,8 +325,8 @@ function frameworkPrototype(res: ServerResponse): ServerResponse | null {
  *
  * Without a `holder` (Koa, Fastify) the three wrappers and the state are set on the response itself
  * (patching Node's shared `ServerResponse.prototype` instead measured ~1,700 instructions a request more).
- * With one (Express), the app's response prototype is patched once and the state goes into
- * the holder: Express gives every response object a hidden class of its own (it swaps the prototype per
+ * With one (Express), the app's response prototype (`proto`: by default the one the response has) is
+ * patched once and the state goes into the holder: Express gives every response object a hidden class of its own (it swaps the prototype per
  * request), so every property added to one, and even using one as a WeakMap key, makes V8 build a new
  * hidden class: more than everything else the middleware does (see the package README).
  */
@@ -336,8 +336,8 @@ export function installTripwires<T>(
   optedOut: (owner: T) => boolean,
   owner: T,
   holder?: StateHolder,
+  proto: ServerResponse | null = holder ? frameworkPrototype(res) : null,
 ): void {
-  const proto = holder ? frameworkPrototype(res) : null;
   const held = holder?.(res);
   if (proto && holder && held) {
     const o = patchPrototype(proto, holder);
