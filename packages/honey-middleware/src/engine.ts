@@ -173,6 +173,7 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
   );
   const callbackPrefix = opts.callbackPrefix ?? derivePrefix(secret);
   const prefixSlash = `${callbackPrefix}/`;
+  const prefixSecond = prefixSlash.charCodeAt(1);
   const sessions = new SessionStore();
   const reportError = (e: Error): void => {
     try {
@@ -406,7 +407,9 @@ export function createHoneyEngine(options: HoneyOptions = {}): HoneyEngine {
     const view = new SessionView(core, req);
     try {
       const { path, query } = splitUrl(req.url);
-      if (path.startsWith(prefixSlash)) return guard(handleCallback(core, req, path, query, view), view);
+      // The second character first: it turns most paths away without a call to startsWith.
+      if (path.charCodeAt(1) === prefixSecond && path.startsWith(prefixSlash))
+        return guard(handleCallback(core, req, path, query, view), view);
       if (opts.mode === 'enforce' && !sessions.noneTripped && sessions.get(view.fingerprint)?.tripped) {
         const e = opts.enforce;
         return core.respond(view, e.status, e.contentType, e.body, req.method.toUpperCase());

@@ -3,7 +3,7 @@ import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
-import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { type HoneySession, type HoneyVerdict, isPending } from '../verdict.js';
 import { ensureSessionAccessor, localsOf, optedOut, SESSION } from './express-state.js';
 import { applyVerdict } from './node-response.js';
 
@@ -98,7 +98,7 @@ export function lobsterHoney(options?: HoneyOptions): ExpressHoneyMiddleware {
   const middleware = (req: ExpressRequestLike, res: ServerResponse, next: ExpressNext): void => {
     const hreq = honeyRequest(req);
     const v = engine.handle(hreq);
-    if (v instanceof Promise)
+    if (isPending(v))
       v.then(
         (verdict) => apply(engine, hreq, res, verdict, next),
         () => next(),

@@ -4,7 +4,7 @@ import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
-import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { type HoneySession, type HoneyVerdict, isPending } from '../verdict.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -95,8 +95,7 @@ export function lobsterHoney(options?: HoneyOptions): FastifyHoneyPlugin {
         FASTIFY,
       );
       const v = engine.handle(hreq);
-      if (v instanceof Promise)
-        v.then((verdict) => decide(engine, request, reply, hreq, verdict, done), done);
+      if (isPending(v)) v.then((verdict) => decide(engine, request, reply, hreq, verdict, done), done);
       else decide(engine, request, reply, hreq, v, done);
     });
     app.addHook('onClose', async () => engine.close());

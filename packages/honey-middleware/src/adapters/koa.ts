@@ -3,7 +3,7 @@ import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, type HoneyRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires } from '../tripwires/response.js';
-import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { type HoneySession, type HoneyVerdict, isPending } from '../verdict.js';
 
 /** The parts of a Koa (3 or 2) context the adapter uses. */
 export interface KoaContextLike {
@@ -62,7 +62,7 @@ export function lobsterHoney(options?: HoneyOptions): KoaHoneyMiddleware {
   const middleware = (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
     const hreq = honeyRequest(ctx);
     const decided = engine.handle(hreq);
-    if (decided instanceof Promise) return decided.then((v) => proceed(engine, ctx, next, hreq, v));
+    if (isPending(decided)) return decided.then((v) => proceed(engine, ctx, next, hreq, v));
     return proceed(engine, ctx, next, hreq, decided);
   };
   return Object.assign(middleware, { engine, close: () => engine.close() });

@@ -4,7 +4,7 @@ import { createHoneyEngine, type HoneyEngine } from '../engine.js';
 import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
-import type { HoneySession, HoneyVerdict } from '../verdict.js';
+import { type HoneySession, type HoneyVerdict, isPending } from '../verdict.js';
 import { ensureSessionAccessor, type Locals, localsOf, optedOut, SESSION } from './express-state.js';
 import { applyVerdict } from './node-response.js';
 
@@ -109,7 +109,7 @@ export function withLobsterHoney(listener: NodeListener, options?: HoneyOptions)
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const hreq = new NodeHoneyRequest(req.method ?? 'GET', req.url ?? '/', req.headers, req, req, NODE);
     const v = engine.handle(hreq);
-    if (v instanceof Promise)
+    if (isPending(v))
       v.then(
         (verdict) => apply(hreq, res, verdict),
         () => listener(req, res),

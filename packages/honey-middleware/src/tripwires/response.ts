@@ -72,11 +72,12 @@ const SMALL_BODY = 4096;
 
 /** A chunk as a Buffer, or as the string it is when it is UTF-8 text (searched without copying). */
 function toBody(chunk: unknown, encoding: unknown): Body {
-  if (Buffer.isBuffer(chunk)) return chunk;
+  // Strings first: the usual whole body, and a `typeof` is cheaper than the global `Buffer` lookup.
   if (typeof chunk === 'string') {
     if (typeof encoding !== 'string' || UTF8.test(encoding)) return chunk;
     return Buffer.from(chunk, encoding as BufferEncoding);
   }
+  if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   return Buffer.alloc(0);
 }
