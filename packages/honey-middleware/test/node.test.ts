@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import express4 from 'express4';
-import { describe, expect, it } from 'vitest';
-import { type NodeHoneyRequestLike, withLobsterHoney } from '../src/adapters/node.js';
+import { describe, expect, it, vi } from 'vitest';
+import { lobsterHoney } from '../src/adapters/express.js';
+import { type NodeHoneyRequestLike, type NodeListener, withLobsterHoney } from '../src/adapters/node.js';
 import { type HitRecord, HoneyConfigError } from '../src/index.js';
 import { conformance } from './conformance.js';
 import { conformanceApp, EXPRESS_STYLES, tripwireApp } from './express-apps.js';
 import { PAGE } from './pages.js';
-import { chunks, serveHarness } from './servers.js';
+import { chunks, listen, serveHarness } from './servers.js';
 import { tripwireConformance } from './tripwires.js';
 
 // withLobsterHoney(app): the same suites as app.use(lobsterHoney()), with the engine in front of the app.
@@ -129,5 +130,79 @@ describe('withLobsterHoney', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/** How many tripwire blocks a page carries. */
+const blocks = (html: string): number =>
+  html.split('<div hidden aria-hidden="true" data-nosnippet>').length - 1;
+const OPTIONS = { secret: 's'.repeat(32), syncTraps: false };
+
+/** A parent app and a sub-app mounted at /admin, each with a page, after the middleware `use` adds. */
+function parentAndSub(use: (app: express.Express, sub: express.Express) => void): express.Express {
+  const app = express();
+  const sub = express();
+  use(app, sub);
+  app.get('/page', (_req, res) => res.type('html').send(PAGE));
+  sub.get('/page', (_req, res) => res.type('html').send(PAGE));
+  app.use('/admin', sub);
+  return app;
+}
+
+/** Fetches the parent's page, the sub-app's and the parent's again; the tripwire blocks each carried. */
+async function pages(listener: NodeListener, closeAll: () => Promise<void>): Promise<number[]> {
+  const server = await listen(createServer(listener).listen(0, '127.0.0.1'));
+  try {
+    const counts: number[] = [];
+    for (const path of ['/page', '/admin/page', '/page']) {
+      const res = await fetch(`${server.base}${path}`, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      counts.push(blocks(await res.text()));
+    }
+    return counts;
+  } finally {
+    await server.close();
+    await closeAll();
+  }
+}
+
+describe('Express apps with more than one engine', () => {
+  it('lobsterHoney() on a mounted sub-app behind withLobsterHoney: one tripwire per page', async () => {
+    const inner = lobsterHoney(OPTIONS);
+    const app = parentAndSub((_app, sub) => sub.use(inner));
+    const honey = withLobsterHoney(app, OPTIONS);
+    const counts = await pages(honey, async () => {
+      await honey.close();
+      await inner.close();
+    });
+    expect(counts).toEqual([1, 1, 1]);
+  });
+
+  it('lobsterHoney() on both a parent app and its mounted sub-app: one tripwire per page', async () => {
+    const outer = lobsterHoney(OPTIONS);
+    const inner = lobsterHoney(OPTIONS);
+    const app = parentAndSub((parent, sub) => {
+      parent.use(outer);
+      sub.use(inner);
+    });
+    const counts = await pages(app, async () => {
+      await outer.close();
+      await inner.close();
+    });
+    expect(counts).toEqual([1, 1, 1]);
+  });
+
+  it('a second copy of the module (as the ESM and CommonJS builds are) shares the tripwire state', async () => {
+    vi.resetModules();
+    const copy = await import('../src/adapters/express.js');
+    expect(copy.lobsterHoney).not.toBe(lobsterHoney);
+    const inner = copy.lobsterHoney(OPTIONS);
+    const app = parentAndSub((parent) => parent.use(inner));
+    const honey = withLobsterHoney(app, OPTIONS);
+    const counts = await pages(honey, async () => {
+      await honey.close();
+      await inner.close();
+    });
+    expect(counts).toEqual([1, 1, 1]);
   });
 });

@@ -251,7 +251,9 @@ function end(
   return endParts(res, t, [...head, ...stream.end()], callback);
 }
 
-const STATE = Symbol('lobster.tripwires');
+// Registered symbols: the ESM and CommonJS builds are separate copies of this module, and an app that
+// loads both (`withLobsterHoney` from one, `lobsterHoney()` from the other) must find one state.
+const STATE = Symbol.for('lobster.honey.tripwires');
 type WithState = ServerResponse & { [STATE]: Tripwire };
 
 // Own-property wrappers: installed on one response together with its state.
@@ -277,22 +279,27 @@ interface Originals {
   end: Fn<ServerResponse>;
 }
 
-/** Prototypes patched once by shared installs, with the methods they had before. */
-const patched = new WeakMap<object, Originals>();
+/**
+ * Each wrapper carries the methods its prototype had before. A prototype whose `writeHead` is a wrapper
+ * already, its own or inherited (a mounted sub-app's `response` inherits the parent app's) or set by the
+ * other build of this module, is used as it is: wrapping a wrapper would make the two call each other
+ * for ever, as both find the same state.
+ */
+const ORIGINALS = Symbol.for('lobster.honey.tripwires.originals');
+type Tagged = { [ORIGINALS]?: Originals };
 
 /**
  * Patches a prototype once with wrappers that act only for responses that hold a state and otherwise
  * call the method the prototype had, so the framework's other responses are untouched.
  */
 function patchPrototype(proto: ServerResponse, holder: StateHolder): Originals {
-  const known = patched.get(proto);
+  const known = (proto.writeHead as Tagged)[ORIGINALS];
   if (known) return known;
   const o: Originals = {
     writeHead: proto.writeHead as Fn<ServerResponse>,
     write: proto.write as Fn<boolean>,
     end: proto.end as Fn<ServerResponse>,
   };
-  patched.set(proto, o);
   const stateOf = (res: ServerResponse): Tripwire | undefined => holder(res)?.[STATE] as Tripwire | undefined;
   proto.writeHead = function (this: ServerResponse, status: number, a?: unknown, b?: unknown) {
     const t = stateOf(this);
@@ -306,6 +313,7 @@ function patchPrototype(proto: ServerResponse, holder: StateHolder): Originals {
     const t = stateOf(this);
     return t ? end(t, this, chunk, encoding, cb) : o.end.call(this, chunk, encoding, cb);
   } as ServerResponse['end'];
+  (proto.writeHead as Tagged)[ORIGINALS] = o;
   return o;
 }
 
