@@ -109,13 +109,17 @@ describe('withLobsterHoney', () => {
       await server.close();
     }
   });
-  it('on an Express app, adds nothing to a request or response but res.locals, sub-apps included', async () => {
+  it('on an Express app, sets req.lobsterHoney and adds nothing to the response but res.locals', async () => {
     const app = express();
     const admin = express();
-    const own = (o: object): string[] => Object.getOwnPropertyNames(o);
     admin.get('/page', (req, res) => {
       res.set('x-session', req.lobsterHoney?.fingerprint ?? 'none');
-      res.set('x-own', [...own(req), ...own(res)].filter((k) => /lobster|^write|^end$/.test(k)).join(','));
+      res.set(
+        'x-own',
+        Object.getOwnPropertyNames(res)
+          .filter((k) => /lobster|^write|^end$/.test(k))
+          .join(','),
+      );
       res.type('html').send(PAGE);
     });
     app.use('/admin', admin);
@@ -127,6 +131,28 @@ describe('withLobsterHoney', () => {
       expect(res.headers.get('x-session')).toMatch(/^[0-9a-f]{12}$/);
       expect(res.headers.get('x-own')).toBe('');
       expect(html).toContain('<div hidden aria-hidden="true" data-nosnippet>');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps req.lobsterHoney for an app that replaces res.locals or calls an Express app it did not mount', async () => {
+    const app = express();
+    const other = express();
+    other.get('/', (req, res) => res.json({ fingerprint: req.lobsterHoney?.fingerprint ?? null }));
+    app.use((_req, res, next) => {
+      res.locals = { user: 'bob' };
+      next();
+    });
+    app.get('/replaced', (req, res) => res.json({ fingerprint: req.lobsterHoney?.fingerprint ?? null }));
+    app.use('/other', (req, res, next) => other(req, res, next));
+    const honey = withLobsterHoney(app, { secret: 's'.repeat(32), syncTraps: false });
+    const server = await serveHarness(createServer(honey), honey);
+    try {
+      for (const path of ['/replaced', '/other/']) {
+        const body = (await (await fetch(`${server.base}${path}`)).json()) as { fingerprint: string | null };
+        expect(body.fingerprint, path).toMatch(/^[0-9a-f]{12}$/);
+      }
     } finally {
       await server.close();
     }

@@ -5,7 +5,7 @@ import type { HoneyOptions } from '../options.js';
 import { type FrameworkRequest, NodeHoneyRequest } from '../request.js';
 import { installTripwires, type TripwirePlan } from '../tripwires/response.js';
 import { type HoneySession, type HoneyVerdict, isPending } from '../verdict.js';
-import { ensureSessionAccessor, type Locals, localsOf, optedOut, SESSION } from './express-state.js';
+import { type Locals, localsOf, optedOut } from './express-state.js';
 import { applyVerdict } from './node-response.js';
 
 /** A Node request listener: what `http.createServer` takes, and what an Express or Connect app is. */
@@ -68,23 +68,22 @@ function applyToListener(engine: HoneyEngine, listener: NodeListener): Apply {
 }
 
 /**
- * An Express app: nothing is added to its request or response but the `res.locals` that Express would
- * add itself (it keeps one it finds), which holds the session and the tripwire state. The accessor on
- * the app's request prototype and the wrappers on its response prototype find them there, as with
- * `app.use(lobsterHoney())`. An object that Express then gives another prototype carries no property of
- * ours (see express-state.ts), and Express, finding `res.locals`, skips the store that built a hidden class
- * per request: a hello world serves 1.075 of its bare throughput behind this, against 0.959 when the
- * session and wrappers were own properties (bench/RESULTS.md).
+ * An Express app: the session is an own property of the request, set while it is still Node's (so it
+ * survives an app that replaces `res.locals`, or hands the request to an Express app it did not mount),
+ * and the tripwire state goes into a `res.locals` made before the app runs (Express keeps one it finds),
+ * found there by the wrappers on the app's response prototype, as with `app.use(lobsterHoney())`. The
+ * response gets no property of ours, and Express, finding `res.locals`, skips the store that built a
+ * hidden class per request: a hello world serves 1.05 of its bare throughput behind this, against 0.959
+ * when the wrappers and their state were own properties of the response (bench/RESULTS.md).
  */
 function applyToExpress(engine: HoneyEngine, app: NodeListener, protos: ExpressPrototypes): Apply {
-  ensureSessionAccessor(protos.request);
   const install = (res: ServerResponse, plan: TripwirePlan): void =>
     installTripwires(res, plan, optedOut, res, localsOf, protos.response);
   return (hreq, res, v) => {
-    const locals: Locals = localsOf(res) ?? Object.create(null);
-    locals[SESSION] = v.session;
-    (res as ServerResponse & { locals: Locals }).locals = locals;
-    if (applyVerdict(engine, hreq, res, v, install)) app(hreq.raw, res);
+    const req = hreq.raw as NodeHoneyRequestLike;
+    req.lobsterHoney = v.session;
+    if (!localsOf(res)) (res as ServerResponse & { locals: Locals }).locals = Object.create(null);
+    if (applyVerdict(engine, hreq, res, v, install)) app(req, res);
   };
 }
 
