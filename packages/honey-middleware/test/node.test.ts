@@ -175,12 +175,16 @@ function parentAndSub(use: (app: express.Express, sub: express.Express) => void)
   return app;
 }
 
-/** Fetches the parent's page, the sub-app's and the parent's again; the tripwire blocks each carried. */
-async function pages(listener: NodeListener, closeAll: () => Promise<void>): Promise<number[]> {
+/** Fetches `paths` (by default the parent's page, the sub-app's, the parent's again); the tripwire blocks each carried. */
+async function pages(
+  listener: NodeListener,
+  closeAll: () => Promise<void>,
+  paths = ['/page', '/admin/page', '/page'],
+): Promise<number[]> {
   const server = await listen(createServer(listener).listen(0, '127.0.0.1'));
   try {
     const counts: number[] = [];
-    for (const path of ['/page', '/admin/page', '/page']) {
+    for (const path of paths) {
       const res = await fetch(`${server.base}${path}`, { signal: AbortSignal.timeout(5000) });
       expect(res.status).toBe(200);
       counts.push(blocks(await res.text()));
@@ -193,6 +197,15 @@ async function pages(listener: NodeListener, closeAll: () => Promise<void>): Pro
 }
 
 describe('Express apps with more than one engine', () => {
+  it('plants the tripwire in a page of an Express app another one calls as a function (vhost style)', async () => {
+    const app = express();
+    const other = express();
+    other.get('/page', (_req, res) => res.type('html').send(PAGE));
+    app.use('/other', (req, res, next) => other(req, res, next));
+    const honey = withLobsterHoney(app, OPTIONS);
+    expect(await pages(honey, () => honey.close(), ['/other/page'])).toEqual([1]);
+  });
+
   it('lobsterHoney() on a mounted sub-app behind withLobsterHoney: one tripwire per page', async () => {
     const inner = lobsterHoney(OPTIONS);
     const app = parentAndSub((_app, sub) => sub.use(inner));

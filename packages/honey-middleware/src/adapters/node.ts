@@ -50,8 +50,22 @@ interface ExpressPrototypes {
 function expressPrototypes(listener: NodeListener): ExpressPrototypes | null {
   const { request, response } = listener as Partial<ExpressPrototypes>;
   return request instanceof IncomingMessage && response instanceof ServerResponse
-    ? { request, response }
+    ? { request, response: expressBase(response) }
     : null;
+}
+
+/**
+ * The response prototype of the Express module itself, which every app's `response` inherits from: the
+ * wrappers there also cover an Express app that another one calls as a function (vhost style) instead
+ * of mounting it, whose responses never see this app's `response`.
+ */
+function expressBase(response: ServerResponse): ServerResponse {
+  let proto = response;
+  for (;;) {
+    const parent = Object.getPrototypeOf(proto) as ServerResponse | null;
+    if (!parent || parent === ServerResponse.prototype) return proto;
+    proto = parent;
+  }
 }
 
 type Apply = (hreq: NodeHoneyRequest<IncomingMessage>, res: ServerResponse, v: HoneyVerdict) => void;
@@ -71,7 +85,7 @@ function applyToListener(engine: HoneyEngine, listener: NodeListener): Apply {
  * An Express app: the session is an own property of the request, set while it is still Node's (so it
  * survives an app that replaces `res.locals`, or hands the request to an Express app it did not mount),
  * and the tripwire state goes into a `res.locals` made before the app runs (Express keeps one it finds),
- * found there by the wrappers on the app's response prototype, as with `app.use(lobsterHoney())`. The
+ * found there by the wrappers on the Express module's response prototype (see `expressBase`). The
  * response gets no property of ours, and Express, finding `res.locals`, skips the store that built a
  * hidden class per request: a hello world serves 1.05 of its bare throughput behind this, against 0.959
  * when the wrappers and their state were own properties of the response (bench/RESULTS.md).
