@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import express4 from 'express4';
 import { describe, expect, it, vi } from 'vitest';
@@ -197,6 +197,71 @@ async function pages(
 }
 
 describe('Express apps with more than one engine', () => {
+  it('an app that wraps writeHead on its prototypes, before or after traffic, gets one tripwire, no loop', async () => {
+    const seen: string[] = [];
+    /** Instrumentation as an app or APM adds it: the previous method, called from a wrapper of its own. */
+    const instrument = (proto: { writeHead: (...a: never[]) => unknown }, name: string): void => {
+      const previous = proto.writeHead;
+      proto.writeHead = function (this: unknown, ...args: never[]) {
+        seen.push(name);
+        return previous.apply(this, args);
+      };
+    };
+    const outer = lobsterHoney(OPTIONS);
+    const inner = lobsterHoney(OPTIONS);
+    const app = parentAndSub((parent, sub) => {
+      instrument(sub.response, 'sub');
+      parent.use(outer);
+      sub.use(inner);
+    });
+    const closeAll = async () => {
+      await outer.close();
+      await inner.close();
+    };
+    const server = await listen(createServer(app).listen(0, '127.0.0.1'));
+    try {
+      const count = async (path: string) => {
+        const res = await fetch(`${server.base}${path}`, { signal: AbortSignal.timeout(5000) });
+        expect(res.status, path).toBe(200);
+        return blocks(await res.text());
+      };
+      expect([await count('/page'), await count('/admin/page')]).toEqual([1, 1]);
+      instrument(app.response, 'app'); // after the first requests: the prototype carries the wrappers
+      expect([await count('/page'), await count('/admin/page')]).toEqual([1, 1]);
+      // The sub-app's wrapper calls the writeHead it found before it was mounted, which skips the app's.
+      expect(seen).toEqual(['sub', 'app', 'sub']);
+    } finally {
+      await server.close();
+      await closeAll();
+    }
+  });
+
+  it('an Express app that never plants a tripwire still reaches instrumentation added to Node later', async () => {
+    const wrapped = express();
+    wrapped.get('/page', (_req, res) => res.type('html').send(PAGE));
+    const honey = withLobsterHoney(wrapped, OPTIONS);
+    expect(await pages(honey, () => honey.close(), ['/page'])).toEqual([1]);
+    const plain = express();
+    plain.get('/page', (_req, res) => res.type('html').send(PAGE));
+    const proto = ServerResponse.prototype;
+    const saved = { writeHead: proto.writeHead, write: proto.write, end: proto.end };
+    const calls: string[] = [];
+    for (const name of ['writeHead', 'end'] as const) {
+      const previous = saved[name] as (...a: unknown[]) => unknown;
+      (proto as unknown as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
+        calls.push(name);
+        return previous.apply(this, args);
+      };
+    }
+    try {
+      expect(await pages(plain, async () => {}, ['/page'])).toEqual([0]);
+    } finally {
+      Object.assign(proto, saved);
+    }
+    expect(calls).toContain('writeHead');
+    expect(calls).toContain('end');
+  });
+
   it('plants the tripwire in a page of an Express app another one calls as a function (vhost style)', async () => {
     const app = express();
     const other = express();

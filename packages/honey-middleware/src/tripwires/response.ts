@@ -109,6 +109,8 @@ class Tripwire {
   stream: StreamInserter | null = null;
   /** Bytes of the body as the app sent it (set by `commit`). */
   size = 0;
+  /** A prototype wrapper is acting for this response (see `patchPrototype`). */
+  busy = false;
   constructor(
     readonly res: ServerResponse,
     readonly plan: TripwirePlan,
@@ -279,41 +281,89 @@ interface Originals {
   end: Fn<ServerResponse>;
 }
 
+const METHODS = ['writeHead', 'write', 'end'] as const;
+
 /**
- * Each wrapper carries the methods its prototype had before. A prototype whose `writeHead` is a wrapper
- * already, its own or inherited (a mounted sub-app's `response` inherits the parent app's) or set by the
- * other build of this module, is used as it is: wrapping a wrapper would make the two call each other
- * for ever, as both find the same state.
+ * Each wrapper carries the methods its prototype had before. A prototype with a wrapper already, its own
+ * or inherited (a mounted sub-app's `response` inherits the parent app's) or set by the other build of
+ * this module, is used as it is rather than wrapped again.
  */
 const ORIGINALS = Symbol.for('lobster.honey.tripwires.originals');
 type Tagged = { [ORIGINALS]?: Originals };
 
 /**
+ * What the prototype's methods did before: its own ones as they were, inherited ones looked up on its
+ * parent when called, so instrumentation that patches Node's `ServerResponse.prototype` later (an APM
+ * loaded lazily) still sees the responses of apps that never plant a tripwire.
+ */
+function originalsOf(proto: ServerResponse): Originals {
+  const parent = Object.getPrototypeOf(proto) as ServerResponse;
+  const own = (name: (typeof METHODS)[number]) =>
+    Object.hasOwn(proto, name) ? (proto[name] as Fn<never>) : undefined;
+  const writeHead = own('writeHead');
+  const write = own('write');
+  const end = own('end');
+  return {
+    get writeHead() {
+      return writeHead ?? (parent.writeHead as Fn<ServerResponse>);
+    },
+    get write() {
+      return write ?? (parent.write as Fn<boolean>);
+    },
+    get end() {
+      return end ?? (parent.end as Fn<ServerResponse>);
+    },
+  };
+}
+
+/**
  * Patches a prototype once with wrappers that act only for responses that hold a state and otherwise
- * call the method the prototype had, so the framework's other responses are untouched.
+ * call the method the prototype had, so the framework's other responses are untouched. While a wrapper
+ * acts for a response (`busy`), the wrappers it reaches again through the methods it forwards to (a
+ * second copy of them further up the chain, or another library's wrapper around them) only forward:
+ * two wrappers that each act for the same state would call each other for ever.
  */
 function patchPrototype(proto: ServerResponse, holder: StateHolder): Originals {
-  const known = (proto.writeHead as Tagged)[ORIGINALS];
-  if (known) return known;
-  const o: Originals = {
-    writeHead: proto.writeHead as Fn<ServerResponse>,
-    write: proto.write as Fn<boolean>,
-    end: proto.end as Fn<ServerResponse>,
+  for (const name of METHODS) {
+    const known = (proto[name] as Tagged)[ORIGINALS];
+    if (known) return known;
+  }
+  const o = originalsOf(proto);
+  const stateOf = (res: ServerResponse): Tripwire | undefined => {
+    const t = holder(res)?.[STATE] as Tripwire | undefined;
+    return t && !t.busy ? t : undefined;
   };
-  const stateOf = (res: ServerResponse): Tripwire | undefined => holder(res)?.[STATE] as Tripwire | undefined;
   proto.writeHead = function (this: ServerResponse, status: number, a?: unknown, b?: unknown) {
     const t = stateOf(this);
-    return t ? writeHead(t, this, status, a, b) : o.writeHead.call(this, status, a, b);
+    if (!t) return o.writeHead.call(this, status, a, b);
+    t.busy = true;
+    try {
+      return writeHead(t, this, status, a, b);
+    } finally {
+      t.busy = false;
+    }
   } as ServerResponse['writeHead'];
   proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
     const t = stateOf(this);
-    return t ? write(t, this, chunk, encoding, cb) : o.write.call(this, chunk, encoding, cb);
+    if (!t) return o.write.call(this, chunk, encoding, cb);
+    t.busy = true;
+    try {
+      return write(t, this, chunk, encoding, cb);
+    } finally {
+      t.busy = false;
+    }
   } as ServerResponse['write'];
   proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown) {
     const t = stateOf(this);
-    return t ? end(t, this, chunk, encoding, cb) : o.end.call(this, chunk, encoding, cb);
+    if (!t) return o.end.call(this, chunk, encoding, cb);
+    t.busy = true;
+    try {
+      return end(t, this, chunk, encoding, cb);
+    } finally {
+      t.busy = false;
+    }
   } as ServerResponse['end'];
-  (proto.writeHead as Tagged)[ORIGINALS] = o;
+  for (const name of METHODS) (proto[name] as Tagged)[ORIGINALS] = o;
   return o;
 }
 
