@@ -316,6 +316,23 @@ function originalsOf(proto: ServerResponse): Originals {
   };
 }
 
+/** Runs one of the wrappers' actions for a response, marked busy meanwhile (see `patchPrototype`). */
+function actFor<A, B, C, R>(
+  t: Tripwire,
+  action: (t: Tripwire, res: ServerResponse, a: A, b: B, c: C) => R,
+  res: ServerResponse,
+  a: A,
+  b: B,
+  c: C,
+): R {
+  t.busy = true;
+  try {
+    return action(t, res, a, b, c);
+  } finally {
+    t.busy = false;
+  }
+}
+
 /**
  * Patches a prototype once with wrappers that act only for responses that hold a state and otherwise
  * call the method the prototype had, so the framework's other responses are untouched. While a wrapper
@@ -335,33 +352,15 @@ function patchPrototype(proto: ServerResponse, holder: StateHolder): Originals {
   };
   proto.writeHead = function (this: ServerResponse, status: number, a?: unknown, b?: unknown) {
     const t = stateOf(this);
-    if (!t) return o.writeHead.call(this, status, a, b);
-    t.busy = true;
-    try {
-      return writeHead(t, this, status, a, b);
-    } finally {
-      t.busy = false;
-    }
+    return t ? actFor(t, writeHead, this, status, a, b) : o.writeHead.call(this, status, a, b);
   } as ServerResponse['writeHead'];
   proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
     const t = stateOf(this);
-    if (!t) return o.write.call(this, chunk, encoding, cb);
-    t.busy = true;
-    try {
-      return write(t, this, chunk, encoding, cb);
-    } finally {
-      t.busy = false;
-    }
+    return t ? actFor(t, write, this, chunk, encoding, cb) : o.write.call(this, chunk, encoding, cb);
   } as ServerResponse['write'];
   proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown) {
     const t = stateOf(this);
-    if (!t) return o.end.call(this, chunk, encoding, cb);
-    t.busy = true;
-    try {
-      return end(t, this, chunk, encoding, cb);
-    } finally {
-      t.busy = false;
-    }
+    return t ? actFor(t, end, this, chunk, encoding, cb) : o.end.call(this, chunk, encoding, cb);
   } as ServerResponse['end'];
   for (const name of METHODS) (proto[name] as Tagged)[ORIGINALS] = o;
   return o;
