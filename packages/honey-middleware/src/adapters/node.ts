@@ -18,7 +18,7 @@ export interface NodeHoneyListener {
   close(): Promise<void>;
 }
 
-/** A request as the wrapped listener sees it, with the session verdict (an own property, or on Express an accessor). */
+/** A request as the wrapped listener sees it: the session verdict is an own property. */
 export type NodeHoneyRequestLike = IncomingMessage & { lobsterHoney?: HoneySession };
 
 declare global {
@@ -41,64 +41,22 @@ const NODE: FrameworkRequest<IncomingMessage> = {
   parsedBody: (req) => (req as { body?: unknown }).body,
 };
 
-/** The prototypes an Express app (4 or 5) gives every request and response it takes over. */
-interface ExpressPrototypes {
-  request: IncomingMessage;
-  response: ServerResponse;
-}
-
-function expressPrototypes(listener: NodeListener): ExpressPrototypes | null {
-  const { request, response } = listener as Partial<ExpressPrototypes>;
-  return request instanceof IncomingMessage && response instanceof ServerResponse
-    ? { request, response: expressBase(response) }
-    : null;
-}
-
 /**
- * The response prototype of the Express module itself, which every app's `response` inherits from: the
- * wrappers there also cover an Express app that another one calls as a function (vhost style) instead
- * of mounting it, whose responses never see this app's `response`.
+ * When the listener is an Express app (4 or 5: it has the prototypes Express gives every request and
+ * response it takes over), the response prototype of the Express module itself, which every app's
+ * `response` inherits from; else null. Tripwire wrappers there also cover an Express app that another one
+ * calls as a function (vhost style) instead of mounting it, whose responses never see this app's
+ * `response`.
  */
-function expressBase(response: ServerResponse): ServerResponse {
+function expressResponseBase(listener: NodeListener): ServerResponse | null {
+  const { request, response } = listener as { request?: unknown; response?: unknown };
+  if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) return null;
   let proto = response;
   for (;;) {
     const parent = Object.getPrototypeOf(proto) as ServerResponse | null;
     if (!parent || parent === ServerResponse.prototype) return proto;
     proto = parent;
   }
-}
-
-type Apply = (hreq: NodeHoneyRequest<IncomingMessage>, res: ServerResponse, v: HoneyVerdict) => void;
-
-/** Any listener: the session is an own property of the request, the tripwires own properties of the response. */
-function applyToListener(engine: HoneyEngine, listener: NodeListener): Apply {
-  const install = (res: ServerResponse, plan: TripwirePlan): void =>
-    installTripwires(res, plan, optedOut, res);
-  return (hreq, res, v) => {
-    const req = hreq.raw as NodeHoneyRequestLike;
-    req.lobsterHoney = v.session;
-    if (applyVerdict(engine, hreq, res, v, install)) listener(req, res);
-  };
-}
-
-/**
- * An Express app: the session is an own property of the request, set while it is still Node's (so it
- * survives an app that replaces `res.locals`, or hands the request to an Express app it did not mount),
- * and the tripwire state goes into a `res.locals` made before the app runs (Express keeps one it finds),
- * found there by the wrappers on the Express module's response prototype (see `expressBase`). The
- * response gets no property of ours, and Express, finding `res.locals`, skips the store that built a
- * hidden class per request: a hello world serves 1.05 of its bare throughput behind this, against 0.959
- * when the wrappers and their state were own properties of the response (bench/RESULTS.md).
- */
-function applyToExpress(engine: HoneyEngine, app: NodeListener, protos: ExpressPrototypes): Apply {
-  const install = (res: ServerResponse, plan: TripwirePlan): void =>
-    installTripwires(res, plan, optedOut, res, localsOf, protos.response);
-  return (hreq, res, v) => {
-    const req = hreq.raw as NodeHoneyRequestLike;
-    req.lobsterHoney = v.session;
-    if (!localsOf(res)) (res as ServerResponse & { locals: Locals }).locals = Object.create(null);
-    if (applyVerdict(engine, hreq, res, v, install)) app(req, res);
-  };
 }
 
 /**
@@ -117,8 +75,23 @@ function applyToExpress(engine: HoneyEngine, app: NodeListener, protos: ExpressP
 export function withLobsterHoney(listener: NodeListener, options?: HoneyOptions): NodeHoneyListener {
   if (typeof listener !== 'function') throw new TypeError('withLobsterHoney: listener must be a function');
   const engine = createHoneyEngine(options);
-  const protos = expressPrototypes(listener);
-  const apply = protos ? applyToExpress(engine, listener, protos) : applyToListener(engine, listener);
+  const base = expressResponseBase(listener);
+  // Any listener: the tripwire wrappers and their state are own properties of the response. An Express
+  // app: the state goes into a `res.locals` made before the app runs (Express keeps one it finds), found
+  // there by the wrappers on Express's response prototype. The response gets no property of ours, and
+  // Express, finding `res.locals`, skips the store that built a hidden class per request: a hello world
+  // serves 1.05 of its bare throughput behind this, against 0.959 when the wrappers and their state were
+  // own properties of the response (bench/RESULTS.md).
+  const install = (res: ServerResponse, plan: TripwirePlan): void =>
+    installTripwires(res, plan, optedOut, res, base ? localsOf : undefined, base);
+  // The session is an own property of the request, set while it is still Node's: it survives an app that
+  // replaces `res.locals`, or hands the request to an Express app it did not mount.
+  const apply = (hreq: NodeHoneyRequest<IncomingMessage>, res: ServerResponse, v: HoneyVerdict): void => {
+    const req = hreq.raw as NodeHoneyRequestLike;
+    req.lobsterHoney = v.session;
+    if (base && !localsOf(res)) (res as ServerResponse & { locals: Locals }).locals = Object.create(null);
+    if (applyVerdict(engine, hreq, res, v, install)) listener(req, res);
+  };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const hreq = new NodeHoneyRequest(req.method ?? 'GET', req.url ?? '/', req.headers, req, req, NODE);
     const v = engine.handle(hreq);

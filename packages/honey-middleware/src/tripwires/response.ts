@@ -297,21 +297,18 @@ type Tagged = { [ORIGINALS]?: Originals };
  * loaded lazily) still sees the responses of apps that never plant a tripwire.
  */
 function originalsOf(proto: ServerResponse): Originals {
-  const parent = Object.getPrototypeOf(proto) as ServerResponse;
-  const own = (name: (typeof METHODS)[number]) =>
-    Object.hasOwn(proto, name) ? (proto[name] as Fn<never>) : undefined;
-  const writeHead = own('writeHead');
-  const write = own('write');
-  const end = own('end');
+  const parent = Object.getPrototypeOf(proto) as Originals;
+  const own: Partial<Originals> = {};
+  for (const name of METHODS) if (Object.hasOwn(proto, name)) own[name] = proto[name] as Fn<never>;
   return {
     get writeHead() {
-      return writeHead ?? (parent.writeHead as Fn<ServerResponse>);
+      return own.writeHead ?? parent.writeHead;
     },
     get write() {
-      return write ?? (parent.write as Fn<boolean>);
+      return own.write ?? parent.write;
     },
     get end() {
-      return end ?? (parent.end as Fn<ServerResponse>);
+      return own.end ?? parent.end;
     },
   };
 }
@@ -384,9 +381,10 @@ function frameworkPrototype(res: ServerResponse): ServerResponse | null {
  * Without a `holder` (Koa, Fastify) the three wrappers and the state are set on the response itself
  * (patching Node's shared `ServerResponse.prototype` instead measured ~1,700 instructions a request more).
  * With one (Express), the app's response prototype (`proto`: by default the one the response has) is
- * patched once and the state goes into the holder: Express gives every response object a hidden class of its own (it swaps the prototype per
- * request), so every property added to one, and even using one as a WeakMap key, makes V8 build a new
- * hidden class: more than everything else the middleware does (see the package README).
+ * patched once and the state goes into the holder: Express gives every response object a hidden class
+ * of its own (it swaps the prototype per request), so every property added to one, and even using one as
+ * a WeakMap key, makes V8 build a new hidden class: more than everything else the middleware does (see
+ * the package README).
  */
 export function installTripwires<T>(
   res: ServerResponse,
